@@ -1,0 +1,53 @@
+#include "core/status.h"
+
+#include <fmt/format.h>
+
+namespace vivalink::core {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kUnauthenticated:
+      return "Unauthenticated";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
+    case StatusCode::kDataLoss:
+      return "DataLoss";
+    case StatusCode::kFailedPrecondition:
+      return "FailedPrecondition";
+    case StatusCode::kInternal:
+      return "Internal";
+    case StatusCode::kCancelled:
+      return "Cancelled";
+  }
+  return "Unknown";
+}
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  Status s(code_, fmt::format("{}: {}", context, message_));
+  s.remote_ = remote_;
+  return s;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out = fmt::format("{}: {}", StatusCodeName(code_), message_);
+  if (remote_) {
+    out += fmt::format(" [http {}", remote_->http_status);
+    if (!remote_->service_code.empty()) out += fmt::format(", code {}", remote_->service_code);
+    if (!remote_->request_id.empty()) out += fmt::format(", request {}", remote_->request_id);
+    if (remote_->attempt > 0) out += fmt::format(", attempt {}", remote_->attempt);
+    out += "]";
+  }
+  return out;
+}
+
+}  // namespace vivalink::core

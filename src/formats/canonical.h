@@ -1,0 +1,19 @@
+// Canonical column naming (DESIGN §5): the analyst (underscore) name used everywhere inside.
+// - display name -> every character outside [A-Za-z0-9,] becomes '_'
+//   ("After-hours email hours" -> "After_hours_email_hours");
+// - v0 PascalCase names map through a fixed table ("CollaborationHours" -> "Collaboration_hours");
+// - ObjectId and PersonId both become "PersonId".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vivalink::formats {
+
+std::string CanonicalName(std::string_view source_name);
+// True for columns holding personal identifiers (encrypted on the wire).
+bool IsPiiColumn(std::string_view canonical_name);
+// True for columns that are always strings (ids, dates, HR attributes).
+bool IsStringColumn(std::string_view canonical_name);
+
+}  // namespace vivalink::formats

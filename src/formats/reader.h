@@ -1,0 +1,69 @@
+// Row readers: turn a stream of JSON-lines or CSV bytes into RowBatches with canonical column
+// names (DESIGN §5). Pull-based: call Next() until it returns false.
+//
+//   ASSIGN_OR_RETURN(auto reader, OpenRowReader(std::move(source), {.source_name = "part-00000"}));
+//   RowBatch batch;
+//   while (true) { ASSIGN_OR_RETURN(bool more, reader->Next(batch)); if (!more) break; ... }
+//
+// Formats:
+// - JSON lines, shapes v0 (ObjectId + PascalCase), v1 (PersonId + display names) or anything else
+//   (unknown keys kept as columns). Numbers may be JSON numbers or strings holding numbers; bools
+//   may be JSON bools or "true"/"false". Blank lines are skipped. Parsed with simdjson On Demand
+//   over a reused padded buffer.
+// - CSV (RFC 4180: quoted fields, doubled quotes, CRLF, BOM) with a header row.
+// - The Entra ID user export (MGDC User_v1) is JSON lines too; array fields (proxyAddresses) are
+//   kept as their compact JSON text in a string column.
+//
+// Column types: identity and date columns (PersonId, MetricDate, ...) and HR attributes are
+// strings; a column whose first non-null value is a number, or a string that parses fully as a
+// number, is a number column; bools give bool columns; everything else is a string column. A later
+// value that does not fit its column's type is an error (kDataLoss) naming source, line and column.
+// A row may omit columns (null). A new key after the first row adds a column.
+//
+// Errors (kDataLoss) name the source, the 1-based line and the byte offset in the decompressed
+// stream, and say what to do. No partial batch is returned with an error.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/io.h"
+#include "core/status.h"
+#include "formats/row_batch.h"
+
+namespace vivalink::formats {
+
+enum class Format { kAuto, kJsonLines, kCsv };
+
+// Decrypts one column-encrypted value (base64 text) into out. Set by the drop reader; formats
+// itself knows nothing of keys.
+using ColumnDecryptor = std::function<core::Status(std::string_view cipher_b64, std::string& out)>;
+
+struct ReaderOptions {
+  Format format = Format::kAuto;      // kAuto: '{' as first non-blank byte => JSON lines, else CSV
+  std::string source_name = "input";  // used in error messages (e.g. the blob name)
+  size_t batch_rows = 4096;           // rows per batch
+  size_t max_line_bytes = 16u << 20;  // a longer line is kDataLoss (protects memory)
+  // When set, the PII columns (PersonId/ObjectId, id, mail, userPrincipalName, proxyAddresses
+  // entries) are decrypted with it as they are read.
+  ColumnDecryptor decrypt_column;
+  bool keep_unknown_columns = true;  // false: drop columns outside the canonical tables
+};
+
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  // Fills batch (cleared first) with the next rows. Returns false at the end of the stream (batch
+  // then empty). The batch's schema may grow between calls, never shrink.
+  virtual core::Result<bool> Next(RowBatch& batch) = 0;
+  // Rows returned so far.
+  virtual uint64_t rows_read() const = 0;
+  // Source column names in first-seen order, as they appeared in the input (display names).
+  virtual const std::vector<std::string>& source_columns() const = 0;
+};
+
+core::Result<std::unique_ptr<RowReader>> OpenRowReader(std::unique_ptr<core::ByteSource> source,
+                                                       ReaderOptions options = {});
+
+}  // namespace vivalink::formats

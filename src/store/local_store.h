@@ -1,0 +1,51 @@
+// LocalStore: a BlobStore on a folder of the local file system (URL file:///abs/path).
+//
+// Blob "a/b/c" is the file <root>/a/b/c. Writes go to a temporary file in the same folder, are
+// fsync'ed and renamed into place (then the folder is fsync'ed), so a crash leaves the old blob or
+// the new one, never a torn one. ETags are derived from (inode, size, mtime in ns) so they change
+// whenever the content is replaced. Creation time is the file's birth time where the file system
+// reports it (statx), else its mtime. Content-MD5 is kept in a sidecar-free way: computed on Put
+// and stored in an extended attribute when supported, otherwise left empty.
+// Temporary files (".vl-tmp-*") are never listed.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+
+#include "store/blob_store.h"
+
+namespace vivalink::store {
+
+struct LocalStoreOptions {
+  bool create_root = true;  // create the root folder if missing
+  bool fsync = true;        // fsync files and folders on Put (tests may turn it off for speed)
+};
+
+class LocalStore final : public BlobStore {
+ public:
+  // kNotFound when root is missing and create_root is false.
+  static core::Result<std::unique_ptr<LocalStore>> Open(const std::filesystem::path& root,
+                                                        const LocalStoreOptions& options = {});
+  // Accepts "file:///abs/path" or a plain path.
+  static core::Result<std::unique_ptr<LocalStore>> OpenUrl(std::string_view url,
+                                                           const LocalStoreOptions& options = {});
+
+  std::string Describe() const override;
+  core::Result<ListPage> List(const ListOptions& options) override;
+  core::Result<std::unique_ptr<core::ByteSource>> Get(std::string_view name,
+                                                      const GetOptions& options = {}) override;
+  core::Result<BlobProperties> Put(std::string_view name, core::ByteSource& data,
+                                   const PutOptions& options = {}) override;
+  core::Status Delete(std::string_view name) override;
+  core::Result<BlobProperties> GetProperties(std::string_view name) override;
+
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  LocalStore(std::filesystem::path root, LocalStoreOptions options);
+  std::filesystem::path root_;
+  LocalStoreOptions options_;
+  std::mutex put_mu_;  // serialises conditional puts (check-then-rename)
+};
+
+}  // namespace vivalink::store

@@ -1,0 +1,64 @@
+#include "core/status.h"
+
+#include <gtest/gtest.h>
+
+namespace vivalink::core {
+namespace {
+
+Result<int> Half(int x) {
+  if (x % 2 != 0) return InvalidArgumentError("odd");
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  ASSIGN_OR_RETURN(int h, Half(x));
+  ASSIGN_OR_RETURN(int q, Half(h));
+  return q;
+}
+
+Status Check(bool fail) {
+  RETURN_IF_ERROR(fail ? DataLossError("bad") : OkStatus());
+  return OkStatus();
+}
+
+TEST(Status, OkByDefault) {
+  Status s;
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.ToString(), "OK");
+}
+
+TEST(Status, ContextPrefixesMessageAndKeepsCode) {
+  Status s = DataLossError("CRC mismatch").WithContext("blob part-00000.json.gz");
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(s.message(), "blob part-00000.json.gz: CRC mismatch");
+  EXPECT_EQ(s.ToString(), "DataLoss: blob part-00000.json.gz: CRC mismatch");
+}
+
+TEST(Status, RemoteDetailsAppearInToString) {
+  Status s = UnavailableError("throttled");
+  s.SetRemote({429, "ServerBusy", "req-1", 3, 2});
+  EXPECT_EQ(s.ToString(),
+            "Unavailable: throttled [http 429, code ServerBusy, request req-1, attempt 3]");
+  ASSERT_TRUE(s.remote().has_value());
+  EXPECT_EQ(s.remote()->retry_after_seconds, 2);
+}
+
+TEST(Result, AssignOrReturnPropagatesFirstError) {
+  EXPECT_EQ(*Quarter(8), 2);
+  Result<int> r = Quarter(6);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Result, ReturnIfErrorStopsAtFailure) {
+  EXPECT_TRUE(Check(false).ok());
+  EXPECT_EQ(Check(true).code(), StatusCode::kDataLoss);
+}
+
+TEST(Result, ValueOrGivesFallbackOnError) {
+  EXPECT_EQ(Half(3).value_or(-1), -1);
+  EXPECT_EQ(Half(4).value_or(-1), 2);
+}
+
+}  // namespace
+}  // namespace vivalink::core
