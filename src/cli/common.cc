@@ -1,0 +1,36 @@
+#include "cli/common.h"
+
+#include <cstdio>
+
+#include "core/log.h"
+#include "store/local_store.h"
+
+namespace vivalink::cli {
+
+core::Result<std::unique_ptr<store::BlobStore>> OpenStore(const std::string& url) {
+  if (url.starts_with("http://") || url.starts_with("https://")) {
+    return core::InvalidArgumentError("Azure Blob Storage URLs are not supported by this build yet");
+  }
+  ASSIGN_OR_RETURN(auto local, store::LocalStore::OpenUrl(url));
+  return std::unique_ptr<store::BlobStore>(std::move(local));
+}
+
+int ReportError(const core::Status& status) {
+  std::string text = core::Redact(status.ToString());
+  std::fprintf(stderr, "error: %s\n", text.c_str());
+  return status.code() == core::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+core::Status StdoutSink::Write(std::span<const std::byte> data) {
+  if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size()) {
+    return core::UnavailableError("cannot write to standard output");
+  }
+  return core::OkStatus();
+}
+
+core::Status StdoutSink::Close() {
+  return std::fflush(stdout) == 0 ? core::OkStatus()
+                                  : core::UnavailableError("cannot flush standard output");
+}
+
+}  // namespace vivalink::cli
