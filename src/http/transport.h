@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,26 @@ struct HeaderLess {
 };
 using Headers = std::map<std::string, std::string, HeaderLess>;
 
+// A ByteSource that can start over from its first byte. RetryingTransport retries a request with
+// a body_source only when the source is one of these (it calls Rewind() before each new attempt).
+class RewindableSource : public core::ByteSource {
+ public:
+  // Positions the source at its first byte again. Errors are returned as they are.
+  virtual core::Status Rewind() = 0;
+};
+
+// A RewindableSource over bytes the caller keeps alive for the source's lifetime.
+class RewindableMemorySource final : public RewindableSource {
+ public:
+  explicit RewindableMemorySource(std::string_view data) : data_(data) {}
+  core::Result<size_t> Read(std::span<std::byte> out) override;
+  core::Status Rewind() override;
+
+ private:
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
 struct Request {
   std::string method = "GET";  // GET, PUT, POST, DELETE, HEAD, OPTIONS
   std::string url;             // absolute, already percent-encoded
@@ -40,6 +61,7 @@ struct Response {
   int status = 0;
   Headers headers;
   std::string body;  // empty when the body went to a BodyCallback
+  int attempt = 1;   // 1-based attempt that produced this response (set by RetryingTransport)
 
   std::string Header(const std::string& name) const;  // "" when absent
 };
@@ -58,12 +80,19 @@ class HttpTransport {
   virtual core::Result<Response> Send(const Request& request, const BodyCallback& on_body = {}) = 0;
 };
 
-// Percent-encodes for a URL path segment (keeps unreserved and '/'), or a query value.
+// Percent-encodes for a URL path segment (keeps unreserved and '/'), or a query value (keeps
+// only the RFC 3986 unreserved set A-Z a-z 0-9 - . _ ~). Bytes are encoded as upper-case %XX.
 std::string UrlEncodePath(std::string_view s);
 std::string UrlEncodeQuery(std::string_view s);
+// Decodes %XX escapes (either case). '+' is kept as '+'; malformed escapes are kept verbatim.
 std::string UrlDecode(std::string_view s);
 
-// Parses "a=1&b=x%20y" into decoded pairs (in order).
+// The URL without its query string and fragment, for error messages that must not carry a SAS
+// token or other credentials.
+std::string UrlWithoutQuery(std::string_view url);
+
+// Parses "a=1&b=x%20y" into decoded pairs (in order). A leading '?' is skipped, '+' decodes to a
+// space (form encoding), a key without '=' has an empty value and empty pieces are skipped.
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);
 
 }  // namespace vivalink::http

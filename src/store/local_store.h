@@ -7,6 +7,21 @@
 // reports it (statx), else its mtime. Content-MD5 is kept in a sidecar-free way: computed on Put
 // and stored in an extended attribute when supported, otherwise left empty.
 // Temporary files (".vl-tmp-*") are never listed.
+//
+// Details callers may rely on:
+// - Content type and user metadata live in extended attributes too ("user.vivalink.*"), best
+//   effort: on a file system without user xattrs they read back as the defaults.
+// - Conditional puts (if_match, if_none_match_any) and deletes are serialised inside one LocalStore
+//   object; if_none_match_any is also atomic across processes (renameat2 RENAME_NOREPLACE) where
+//   the file system supports it.
+// - A blob "a" and a blob "a/b" cannot both exist (a file cannot also be a folder): the second
+//   Put fails with kFailedPrecondition. Names with a segment starting ".vl-tmp-" are refused
+//   (kInvalidArgument) since they would be hidden.
+// - Delete removes folders left empty, up to (not including) the root.
+// - Get of a range starting past the end is kInvalidArgument; starting exactly at the end gives
+//   an empty stream. List pages hold at most 5000 entries (blobs + prefixes); max_results < 1 is
+//   kInvalidArgument.
+// - Files are created with mode 0600 (they may hold drop data).
 #pragma once
 
 #include <filesystem>
@@ -23,6 +38,9 @@ struct LocalStoreOptions {
 
 class LocalStore final : public BlobStore {
  public:
+  // Prefix of the temporary files Put writes beside their target.
+  static constexpr std::string_view kTempPrefix = ".vl-tmp-";
+
   // kNotFound when root is missing and create_root is false.
   static core::Result<std::unique_ptr<LocalStore>> Open(const std::filesystem::path& root,
                                                         const LocalStoreOptions& options = {});
