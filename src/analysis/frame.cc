@@ -1,0 +1,256 @@
+#include "analysis/frame.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numeric>
+
+#include "core/time.h"
+
+namespace vivalink::analysis {
+
+bool FrameColumn::IsMissing(size_t row) const {
+  return is_numeric() ? std::isnan(numbers[row]) : codes[row] == kMissingCode;
+}
+
+std::string_view FrameColumn::StringAt(size_t row) const {
+  const int32_t c = codes[row];
+  return c == kMissingCode ? std::string_view() : std::string_view(levels[c]);
+}
+
+const FrameColumn* Frame::Find(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? nullptr : &columns_[it->second];
+}
+
+core::Result<const FrameColumn*> Frame::Get(std::string_view name) const {
+  const FrameColumn* c = Find(name);
+  if (c == nullptr) {
+    return core::InvalidArgumentError(
+        fmt::format("column '{}' is not in the data ({} columns); check the spelling (analyst "
+                    "names use '_' for spaces, e.g. Collaboration_hours)",
+                    name, columns_.size()));
+  }
+  return c;
+}
+
+core::Result<const FrameColumn*> Frame::GetNumeric(std::string_view name) const {
+  ASSIGN_OR_RETURN(const FrameColumn* c, Get(name));
+  if (!c->is_numeric()) {
+    return core::InvalidArgumentError(
+        fmt::format("column '{}' holds text, but a numeric column is needed here", name));
+  }
+  return c;
+}
+
+core::Result<const FrameColumn*> Frame::GetCategorical(std::string_view name) const {
+  ASSIGN_OR_RETURN(const FrameColumn* c, Get(name));
+  if (c->is_numeric()) {
+    return core::InvalidArgumentError(fmt::format(
+        "column '{}' holds numbers, but a text (grouping) column is needed here", name));
+  }
+  return c;
+}
+
+core::Status Frame::AddColumn(FrameColumn column) {
+  if (index_.count(column.name) != 0) {
+    return core::InvalidArgumentError(fmt::format("column '{}' is already present", column.name));
+  }
+  if (!columns_.empty() && column.size() != num_rows_) {
+    return core::InvalidArgumentError(fmt::format("column '{}' has {} rows but the frame has {}",
+                                                  column.name, column.size(), num_rows_));
+  }
+  if (!column.is_numeric()) {
+    const auto n_levels = static_cast<int32_t>(column.levels.size());
+    for (int32_t c : column.codes) {
+      if (c != kMissingCode && (c < 0 || c >= n_levels)) {
+        return core::InvalidArgumentError(
+            fmt::format("column '{}': code {} is outside its {} levels", column.name, c, n_levels));
+      }
+    }
+  }
+  num_rows_ = column.size();
+  index_.emplace(column.name, columns_.size());
+  columns_.push_back(std::move(column));
+  return core::OkStatus();
+}
+
+core::Status Frame::AddNumeric(std::string name, std::vector<double> values) {
+  FrameColumn c;
+  c.name = std::move(name);
+  c.kind = ColumnKind::kNumeric;
+  c.numbers = std::move(values);
+  return AddColumn(std::move(c));
+}
+
+core::Status Frame::AddCategorical(std::string name, std::vector<int32_t> codes,
+                                   std::vector<std::string> levels) {
+  FrameColumn c;
+  c.name = std::move(name);
+  c.kind = ColumnKind::kCategorical;
+  c.codes = std::move(codes);
+  c.levels = std::move(levels);
+  return AddColumn(std::move(c));
+}
+
+core::Status Frame::AddStrings(std::string name, const std::vector<std::string>& values) {
+  FrameColumn c;
+  c.name = std::move(name);
+  c.kind = ColumnKind::kCategorical;
+  std::unordered_map<std::string, int32_t> dict;
+  c.codes.reserve(values.size());
+  for (const auto& v : values) {
+    auto [it, inserted] = dict.emplace(v, static_cast<int32_t>(c.levels.size()));
+    if (inserted) c.levels.push_back(v);
+    c.codes.push_back(it->second);
+  }
+  return AddColumn(std::move(c));
+}
+
+Frame Frame::FilterRows(std::span<const uint8_t> keep) const {
+  assert(keep.size() == num_rows_);
+  Frame out;
+  size_t kept = 0;
+  for (uint8_t k : keep) kept += k != 0 ? 1 : 0;
+  for (const auto& col : columns_) {
+    FrameColumn c;
+    c.name = col.name;
+    c.kind = col.kind;
+    if (col.is_numeric()) {
+      c.numbers.reserve(kept);
+      for (size_t i = 0; i < num_rows_; ++i) {
+        if (keep[i] != 0) c.numbers.push_back(col.numbers[i]);
+      }
+    } else {
+      c.levels = col.levels;
+      c.codes.reserve(kept);
+      for (size_t i = 0; i < num_rows_; ++i) {
+        if (keep[i] != 0) c.codes.push_back(col.codes[i]);
+      }
+    }
+    out.index_.emplace(c.name, out.columns_.size());
+    out.columns_.push_back(std::move(c));
+  }
+  out.num_rows_ = columns_.empty() ? 0 : kept;
+  return out;
+}
+
+std::vector<int32_t> LevelOrder(const FrameColumn& column) {
+  const size_t n = column.levels.size();
+  std::vector<int32_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::vector<core::Date> dates;
+  dates.reserve(n);
+  bool all_dates = true;
+  for (const auto& level : column.levels) {
+    auto d = core::ParseDate(level);
+    if (!d.ok()) {
+      all_dates = false;
+      break;
+    }
+    dates.push_back(*d);
+  }
+  if (all_dates) {
+    std::stable_sort(perm.begin(), perm.end(), [&](int32_t a, int32_t b) {
+      return dates[a] != dates[b] ? dates[a] < dates[b] : column.levels[a] < column.levels[b];
+    });
+  } else {
+    std::stable_sort(perm.begin(), perm.end(),
+                     [&](int32_t a, int32_t b) { return column.levels[a] < column.levels[b]; });
+  }
+  std::vector<int32_t> order(n);
+  for (size_t pos = 0; pos < n; ++pos) order[perm[pos]] = static_cast<int32_t>(pos);
+  return order;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+FrameBuilder::FrameBuilder(std::vector<std::string> columns_wanted)
+    : wanted_(std::move(columns_wanted)) {}
+
+core::Status FrameBuilder::Append(const formats::RowBatch& batch) {
+  const size_t rows = batch.num_rows();
+  std::vector<uint8_t> touched(building_.size(), 0);
+  for (const auto& src : batch.columns()) {
+    if (!wanted_.empty() &&
+        std::find(wanted_.begin(), wanted_.end(), src.name()) == wanted_.end()) {
+      continue;
+    }
+    const ColumnKind kind = src.type() == formats::ColumnType::kString ? ColumnKind::kCategorical
+                                                                       : ColumnKind::kNumeric;
+    auto it = index_.find(src.name());
+    if (it == index_.end()) {
+      Building b;
+      b.column.name = src.name();
+      b.column.kind = kind;
+      // Back-fill the rows appended before this column first appeared.
+      if (kind == ColumnKind::kNumeric) {
+        b.column.numbers.assign(num_rows_, std::nan(""));
+      } else {
+        b.column.codes.assign(num_rows_, kMissingCode);
+      }
+      it = index_.emplace(src.name(), building_.size()).first;
+      building_.push_back(std::move(b));
+      touched.push_back(0);
+    }
+    Building& b = building_[it->second];
+    if (b.column.kind != kind) {
+      return core::InvalidArgumentError(fmt::format(
+          "column '{}' holds {} in one batch and {} in another (batch starting at line {}); "
+          "the input mixes types in one column",
+          src.name(), b.column.is_numeric() ? "numbers" : "text",
+          kind == ColumnKind::kNumeric ? "numbers" : "text", batch.first_line));
+    }
+    if (touched[it->second] != 0) continue;  // duplicate name in one batch: first one wins
+    touched[it->second] = 1;
+    if (kind == ColumnKind::kNumeric) {
+      const auto& v = src.numbers();
+      b.column.numbers.insert(b.column.numbers.end(), v.begin(), v.begin() + rows);
+    } else {
+      b.column.codes.reserve(b.column.codes.size() + rows);
+      for (size_t r = 0; r < rows; ++r) {
+        if (src.IsNull(r)) {
+          b.column.codes.push_back(kMissingCode);
+          continue;
+        }
+        std::string_view s = src.StringAt(r);
+        auto found = b.dict.find(std::string(s));
+        if (found == b.dict.end()) {
+          const auto code = static_cast<int32_t>(b.column.levels.size());
+          b.column.levels.emplace_back(s);
+          found = b.dict.emplace(std::string(s), code).first;
+        }
+        b.column.codes.push_back(found->second);
+      }
+    }
+  }
+  for (size_t i = 0; i < building_.size(); ++i) {
+    if (touched[i] != 0) continue;
+    FrameColumn& c = building_[i].column;
+    if (c.is_numeric()) {
+      c.numbers.insert(c.numbers.end(), rows, std::nan(""));
+    } else {
+      c.codes.insert(c.codes.end(), rows, kMissingCode);
+    }
+  }
+  num_rows_ += rows;
+  return core::OkStatus();
+}
+
+core::Result<Frame> FrameBuilder::Finish() && {
+  for (const auto& w : wanted_) {
+    if (index_.count(w) == 0) {
+      return core::NotFoundError(
+          fmt::format("column '{}' was asked for but is not in the input", w));
+    }
+  }
+  Frame frame;
+  for (auto& b : building_) RETURN_IF_ERROR(frame.AddColumn(std::move(b.column)));
+  building_.clear();
+  index_.clear();
+  return frame;
+}
+
+}  // namespace vivalink::analysis

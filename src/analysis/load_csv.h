@@ -1,0 +1,31 @@
+// Loading a person query file (CSV, or JSON lines) into an analysis Frame through the formats
+// module's row readers. Kept apart from frame.h so that the analysis core links nothing but
+// vivalink::core; this file links vivalink::formats.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/frame.h"
+#include "core/io.h"
+#include "core/status.h"
+#include "formats/reader.h"
+
+namespace vivalink::analysis {
+
+// Reads every row of source with formats::OpenRowReader(options) into a Frame keeping
+// columns_wanted (empty: all). Errors: the reader's (kDataLoss with source, line and offset),
+// FrameBuilder's (kInvalidArgument for a column that changes type, kNotFound for a wanted
+// column that is absent).
+core::Result<Frame> LoadFrame(std::unique_ptr<core::ByteSource> source,
+                              const formats::ReaderOptions& options,
+                              const std::vector<std::string>& columns_wanted = {});
+
+// Reads the file at path (format detected from its first byte, CSV for a person query export).
+// kNotFound when the file cannot be opened. The whole file is read into memory first (person
+// queries are tens of MB at most); the Frame holds one copy of the data in columnar form.
+core::Result<Frame> LoadCsvFrame(const std::string& path,
+                                 const std::vector<std::string>& columns_wanted = {});
+
+}  // namespace vivalink::analysis
