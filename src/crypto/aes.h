@@ -64,6 +64,8 @@ core::Result<core::SecureString> AesCbcDecrypt(const AesKeyIv& key,
 // deterministic, so equal ids stay equal. Reuses one cipher context; not thread-safe.
 class ColumnCipher {
  public:
+  // A key that is not 32 bytes makes DecryptBase64 return kInvalidArgument and
+  // EncryptToBase64 return "" (check keys with AesKeyIv::From first).
   explicit ColumnCipher(const AesKeyIv& key);
   ~ColumnCipher();
   ColumnCipher(ColumnCipher&&) noexcept;

@@ -15,7 +15,8 @@ enum class InflateEngine { kAuto, kIsal, kZlib };
 
 // Decompresses gzip data read from inner. kDataLoss (naming source_name and the compressed byte
 // offset) for: not gzip, corrupt deflate data, CRC or length mismatch, truncated stream (end of
-// input inside a member), trailing garbage after the last member.
+// input inside a member), trailing garbage after the last member, empty input. Errors of inner
+// pass through with their own code. After an error every further Read returns it again.
 class GzipInflateSource final : public core::ByteSource {
  public:
   GzipInflateSource(std::unique_ptr<core::ByteSource> inner, std::string source_name,
