@@ -24,10 +24,10 @@ fs::path EnvPath(const char* name, const fs::path& fallback) {
 }
 }  // namespace
 
-fs::path SourceDir() { return EnvPath("VIVALINK_SOURCE_DIR", fs::current_path()); }
-fs::path SharedDir() { return EnvPath("VIVALINK_SHARED_DIR", SourceDir() / ".." / "shared"); }
+fs::path SourceDir() { return EnvPath("VIVALINK_SOURCE_DIR", VIVALINK_DEFAULT_SOURCE_DIR); }
+fs::path SharedDir() { return EnvPath("VIVALINK_SHARED_DIR", VIVALINK_DEFAULT_SHARED_DIR); }
 fs::path SharedData(const std::string& relative) { return SharedDir() / "data" / relative; }
-fs::path BuildDir() { return EnvPath("VIVALINK_BUILD_DIR", fs::current_path()); }
+fs::path BuildDir() { return EnvPath("VIVALINK_BUILD_DIR", VIVALINK_DEFAULT_BUILD_DIR); }
 
 TempDir::TempDir() {
   std::random_device rd;

@@ -8,7 +8,8 @@
 
 namespace vivalink::testutil {
 
-// ../shared (VIVALINK_SHARED_DIR from CTest, else next to the source tree).
+// ../shared, the build and the source tree: compiled in, overridable by VIVALINK_SHARED_DIR,
+// VIVALINK_BUILD_DIR and VIVALINK_SOURCE_DIR.
 std::filesystem::path SharedDir();
 std::filesystem::path SharedData(const std::string& relative);  // SharedDir()/data/<relative>
 std::filesystem::path BuildDir();   // the CMake binary dir (VIVALINK_BUILD_DIR)
