@@ -1,0 +1,119 @@
+#include "db/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace vivalink::db {
+namespace {
+
+// Migration 1. Written once in the SQL both dialects accept; "@WITHOUT_ROWID@" becomes
+// "WITHOUT ROWID" on SQLite (the table is then stored clustered on its primary key, with no
+// second copy of the key in a separate index) and nothing on PostgreSQL. Keep schema.h in step.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE tenants (
+  tenant_id   TEXT NOT NULL PRIMARY KEY,
+  watermark   TEXT,
+  updated_at  TEXT
+);
+
+CREATE TABLE drops (
+  tenant_id         TEXT NOT NULL,
+  run_id            TEXT NOT NULL,
+  metadata_etag     TEXT NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind IN ('VivaInsights', 'AADUser')),
+  copy_activity_id  TEXT,
+  state             TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'processing', 'done', 'failed',
+                                     'failed_upstream', 'quarantined')),
+  attempts          BIGINT NOT NULL DEFAULT 0,
+  last_error        TEXT,
+  error_code        TEXT,
+  rows              BIGINT,
+  bytes             BIGINT,
+  metadata_created  TEXT,
+  request_start     TEXT,
+  request_end       TEXT,
+  discovered_at     TEXT NOT NULL,
+  started_at        TEXT,
+  finished_at       TEXT,
+  duration_ms       BIGINT,
+  PRIMARY KEY (tenant_id, run_id, metadata_etag, kind)
+);
+CREATE INDEX drops_by_state ON drops (tenant_id, state, metadata_created);
+
+CREATE TABLE person_week (
+  tenant_id    TEXT NOT NULL,
+  person_key   TEXT NOT NULL,
+  metric_date  TEXT NOT NULL,
+  run_id       TEXT NOT NULL,
+  attrs        TEXT,
+  PRIMARY KEY (tenant_id, person_key, metric_date)
+);
+
+CREATE TABLE person_week_metric (
+  tenant_id    TEXT NOT NULL,
+  person_key   TEXT NOT NULL,
+  metric_date  TEXT NOT NULL,
+  metric       TEXT NOT NULL,
+  value        DOUBLE PRECISION,
+  PRIMARY KEY (tenant_id, person_key, metric_date, metric)
+) @WITHOUT_ROWID@;
+
+CREATE TABLE partner_rows (
+  tenant_id    TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  person_ref   TEXT NOT NULL,
+  metric_date  TEXT NOT NULL,
+  data         TEXT NOT NULL,
+  loaded_at    TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, source, person_ref, metric_date)
+);
+
+CREATE TABLE identity_map (
+  tenant_id    TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  person_ref   TEXT NOT NULL,
+  person_key   TEXT NOT NULL,
+  matched_by   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, source, person_ref)
+);
+
+CREATE TABLE analysis_results (
+  tenant_id    TEXT NOT NULL,
+  analysis     TEXT NOT NULL,
+  run_at       TEXT NOT NULL,
+  params       TEXT,
+  result       TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, analysis, run_at)
+);
+)sql";
+
+std::string Substitute(std::string_view sql, std::string_view token, std::string_view with) {
+  std::string out(sql);
+  for (std::size_t at; (at = out.find(token)) != std::string::npos;) {
+    out.replace(at, token.size(), with);
+  }
+  return out;
+}
+
+std::vector<Migration> MakeMigrations() {
+  std::vector<Migration> m;
+  m.push_back({.version = 1,
+               .name = "initial schema",
+               .sqlite_sql = Substitute(kInitialSchema, "@WITHOUT_ROWID@", "WITHOUT ROWID"),
+               .postgres_sql = Substitute(kInitialSchema, "@WITHOUT_ROWID@", "")});
+  // Migration 2, 3, ...: append here; never edit a released migration.
+  return m;
+}
+
+}  // namespace
+
+std::span<const Migration> ProductMigrations() {
+  static const std::vector<Migration> migrations = MakeMigrations();
+  return migrations;
+}
+
+Result<int> MigrateToLatest(Database& db) { return Migrate(db, ProductMigrations()); }
+
+}  // namespace vivalink::db
