@@ -13,7 +13,10 @@ namespace vivalink::formats {
 std::string CanonicalName(std::string_view source_name);
 // True for columns holding personal identifiers (encrypted on the wire).
 bool IsPiiColumn(std::string_view canonical_name);
-// True for columns that are always strings (ids, dates, HR attributes).
+// True for columns that are always strings (ids, dates, HR attributes, user-export fields).
 bool IsStringColumn(std::string_view canonical_name);
+// True for the columns of the canonical tables: the string columns above, the v1 PersonReport
+// metrics and the v0 table's targets. ReaderOptions::keep_unknown_columns = false keeps only these.
+bool IsKnownColumn(std::string_view canonical_name);
 
 }  // namespace vivalink::formats

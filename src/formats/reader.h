@@ -19,6 +19,27 @@
 // number, is a number column; bools give bool columns; everything else is a string column. A later
 // value that does not fit its column's type is an error (kDataLoss) naming source, line and column.
 // A row may omit columns (null). A new key after the first row adds a column.
+// In detail:
+// - Null: JSON null; in CSV an unquoted empty field or unquoted NA (a quoted "NA" is the text NA).
+//   An empty string is null in number and bool columns and does not decide a column's type.
+// - A column that has only had nulls so far has no type yet and is absent from batches; it
+//   appears (back-filled with nulls) in the batch where its first non-null value arrives, so a
+//   column that is null throughout never appears (source_columns() still lists it).
+// - Bools: JSON true/false or the strings true/false in any case (CSV TRUE/FALSE).
+// - A string column takes any value: numbers keep their source text ("1.50"), bools become
+//   "true"/"false", nested arrays and objects their compact JSON text.
+// - A number column rejects text that is not a number ("n/a"), in JSON and CSV alike, and bools;
+//   a bool column rejects numbers and other text. Numbers like "nan" or "inf" are text.
+// - Keys are matched exactly: "duplicateCol" and "DuplicateCol" are two columns. Two keys of one
+//   row with the same canonical name (or a repeated key) are kDataLoss, as are two CSV header
+//   names with the same canonical name. An empty CSV header name becomes "column_<n>".
+// - CSV rows must have as many fields as the header; fields must be valid UTF-8 (JSON is checked
+//   by simdjson).
+// - decrypt_column applies to the values of PII columns (each string element when the value is
+//   an array); a failure keeps the decryptor's code, with source, line and column.
+//
+// A RowReader is single-threaded; it owns its source. Errors are sticky: after one, Next()
+// returns it again.
 //
 // Errors (kDataLoss) name the source, the 1-based line and the byte offset in the decompressed
 // stream, and say what to do. No partial batch is returned with an error.
@@ -45,10 +66,12 @@ struct ReaderOptions {
   std::string source_name = "input";  // used in error messages (e.g. the blob name)
   size_t batch_rows = 4096;           // rows per batch
   size_t max_line_bytes = 16u << 20;  // a longer line is kDataLoss (protects memory)
-  // When set, the PII columns (PersonId/ObjectId, id, mail, userPrincipalName, proxyAddresses
-  // entries) are decrypted with it as they are read.
-  ColumnDecryptor decrypt_column;
+  // When set, the column-encrypted PII columns (PersonId/ObjectId, id, mail, userPrincipalName;
+  // see IsPiiColumn) are decrypted with it as they are read.
+  ColumnDecryptor decrypt_column{};
   bool keep_unknown_columns = true;  // false: drop columns outside the canonical tables
+  size_t chunk_bytes = 4u << 20;     // bytes read from the source at a time (the buffer grows
+                                     // past this only for a longer line or record)
 };
 
 class RowReader {

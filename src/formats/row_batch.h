@@ -23,9 +23,8 @@ enum class ColumnType { kNumber, kBool, kString };
 class Column {
  public:
   Column() = default;
-  Column(std::string name, ColumnType type) : name_(std::move(name)), type_(type) {
-    offsets_.push_back(0);
-  }
+  // offsets_ starts as {0} (its initializer): string i spans offsets_[i]..offsets_[i + 1].
+  Column(std::string name, ColumnType type) : name_(std::move(name)), type_(type) {}
 
   const std::string& name() const { return name_; }
   ColumnType type() const { return type_; }

@@ -1,0 +1,338 @@
+// JSON-lines reader: one object a line, parsed in place with simdjson On Demand.
+//
+// Hot path, per row: find the line's end (memchr), iterate the object's fields, match each key
+// against the key seen at the same position in the previous row (rows of one export share their
+// key order, so this is one memcmp), and hand the value to the BatchBuilder. String values
+// without escapes are taken straight from the input buffer (raw_json_token) and numbers in
+// strings are parsed by fast_float, so nothing is copied or allocated per value.
+#include <simdjson.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "formats/canonical.h"
+#include "formats/internal/batch_builder.h"
+#include "formats/internal/chunk_buffer.h"
+#include "formats/internal/readers.h"
+#include "formats/internal/text.h"
+
+namespace vivalink::formats::internal {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+static_assert(ChunkBuffer::kPadding >= simdjson::SIMDJSON_PADDING);
+
+std::string_view TrimRight(std::string_view s) {
+  while (!s.empty() && IsJsonSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool IsBlank(std::string_view s) {
+  for (char c : s) {
+    if (!IsJsonSpace(c)) return false;
+  }
+  return true;
+}
+
+class JsonLinesReader final : public RowReader {
+ public:
+  JsonLinesReader(std::unique_ptr<core::ByteSource> source, ReaderOptions options,
+                  uint64_t base_offset)
+      : source_(std::move(source)),
+        options_(std::move(options)),
+        buffer_(*source_, options_.chunk_bytes, base_offset),
+        builder_(options_) {}
+
+  core::Result<bool> Next(RowBatch& batch) override {
+    if (!status_.ok()) return status_;
+    builder_.BeginBatch(batch);
+    size_t batch_bytes = 0;
+    while (batch.num_rows() < options_.batch_rows && batch_bytes < kMaxBatchInputBytes) {
+      std::string_view line;
+      bool more = false;
+      core::Status s = NextLine(line, more);
+      if (s.ok() && !more) break;
+      if (s.ok() && IsBlank(line)) continue;
+      if (s.ok()) {
+        if (batch.num_rows() == 0) batch.first_line = line_number_;
+        if (!ParseRow(line)) s = std::move(error_);
+        batch_bytes += line.size();
+      }
+      if (!s.ok()) {
+        builder_.AbandonBatch();
+        status_ = s;
+        return s;
+      }
+    }
+    rows_read_ += batch.num_rows();
+    return batch.num_rows() > 0;
+  }
+
+  uint64_t rows_read() const override { return rows_read_; }
+  const std::vector<std::string>& source_columns() const override { return source_columns_; }
+
+ private:
+  struct KeyAtPosition {
+    std::string raw;  // the key's bytes between its quotes, as in the input
+    int slot = -1;
+  };
+
+  // Sets line to the next line (without its '\n'); more = false at the end of the stream.
+  core::Status NextLine(std::string_view& line, bool& more) {
+    while (true) {
+      const char* start = buffer_.data() + pos_;
+      size_t avail = buffer_.size() - pos_;
+      const void* nl = avail > 0 ? std::memchr(start, '\n', avail) : nullptr;
+      size_t len = 0;
+      if (nl != nullptr) {
+        len = static_cast<size_t>(static_cast<const char*>(nl) - start);
+      } else if (buffer_.eof()) {
+        if (avail == 0) {
+          more = false;
+          return core::OkStatus();
+        }
+        len = avail;
+      } else {
+        if (avail > options_.max_line_bytes) return LineTooLong(line_number_ + 1, pos_);
+        core::Status s = buffer_.Refill(pos_);
+        if (!s.ok()) return s.WithContext(options_.source_name);
+        pos_ = 0;
+        continue;
+      }
+      line_start_ = pos_;
+      ++line_number_;
+      if (len > options_.max_line_bytes) return LineTooLong(line_number_, pos_);
+      pos_ += nl != nullptr ? len + 1 : len;
+      line = std::string_view(start, len);
+      more = true;
+      return core::OkStatus();
+    }
+  }
+
+  core::Status LineTooLong(uint64_t line_number, size_t pos) const {
+    return core::DataLossError(
+        options_.source_name + ": line " + std::to_string(line_number) + " (byte offset " +
+        std::to_string(buffer_.OffsetOf(pos)) + ") is longer than the " +
+        std::to_string(options_.max_line_bytes) +
+        "-byte limit; the file is not JSON lines (one object a line) or is corrupt");
+  }
+
+  core::Status Error(std::string_view what) const {
+    return core::DataLossError(options_.source_name + ": line " + std::to_string(line_number_) +
+                               " (byte offset " + std::to_string(buffer_.OffsetOf(line_start_)) +
+                               "): " + std::string(what));
+  }
+  // Per-field code reports errors through here (a Status is too big to return per value).
+  bool Fail(core::Status s) {
+    error_ = std::move(s);
+    return false;
+  }
+  core::Status JsonError(simdjson::error_code e) const {
+    return Error(std::string("not valid JSON (") + simdjson::error_message(e) +
+                 "); every line must be one JSON object: the file is corrupt or not JSON lines");
+  }
+  core::Status BuilderError() const {
+    const core::Status& e = builder_.error();
+    return core::Status(e.code(), options_.source_name + ": line " + std::to_string(line_number_) +
+                                      " (byte offset " +
+                                      std::to_string(buffer_.OffsetOf(line_start_)) +
+                                      "): " + e.message());
+  }
+
+  bool ParseRow(std::string_view line) {
+    size_t capacity = buffer_.padded_capacity() - static_cast<size_t>(line.data() - buffer_.data());
+    od::document doc;
+    auto e =
+        parser_.iterate(simdjson::padded_string_view(line.data(), line.size(), capacity)).get(doc);
+    if (e) return Fail(JsonError(e));
+    od::object object;
+    if ((e = doc.get_object().get(object))) {
+      if (e == simdjson::INCORRECT_TYPE)
+        return Fail(Error("is not a JSON object; every line must be one"));
+      return Fail(JsonError(e));
+    }
+    const char* line_end = line.data() + line.size();
+    builder_.BeginRow();
+    size_t position = 0;
+    for (auto result : object) {
+      od::field field;
+      if ((e = std::move(result).get(field))) return Fail(JsonError(e));
+      int slot = 0;
+      if (!LookupKey(field, position++, line_end, slot)) return false;
+      if (!builder_.Keeps(slot)) continue;
+      if (!ParseValue(field.value(), slot)) return false;
+    }
+    // A second value on the line ({...}{...}) leaves the iterator inside the document.
+    const char* rest = nullptr;
+    if (!doc.current_location().get(rest)) return Fail(Error("has text after its JSON object"));
+    builder_.EndRow();
+    return true;
+  }
+
+  bool LookupKey(od::field& field, size_t position, const char* line_end, int& slot) {
+    const char* key = reinterpret_cast<const char*>(field.key().raw());
+    if (position < key_order_.size()) {
+      const std::string& expected = key_order_[position].raw;
+      if (static_cast<size_t>(line_end - key) > expected.size() &&
+          std::memcmp(key, expected.data(), expected.size()) == 0 && key[expected.size()] == '"') {
+        slot = key_order_[position].slot;
+        return true;
+      }
+    }
+    // A key not where the previous row had it: find its closing quote.
+    const char* end = key;
+    bool escaped = false;
+    while (end < line_end && *end != '"') {
+      if (*end == '\\') {
+        escaped = true;
+        ++end;
+      }
+      ++end;
+    }
+    if (end >= line_end) return Fail(JsonError(simdjson::UNCLOSED_STRING));
+    std::string_view raw(key, static_cast<size_t>(end - key));
+    auto it = slot_by_raw_key_.find(raw);
+    if (it != slot_by_raw_key_.end()) {
+      slot = it->second;
+    } else {
+      std::string name(raw);
+      if (escaped) {
+        std::string_view unescaped;
+        if (auto e = field.unescaped_key().get(unescaped)) return Fail(JsonError(e));
+        name = std::string(unescaped);
+      }
+      slot = builder_.SlotFor(CanonicalName(name));
+      source_columns_.push_back(std::move(name));
+      slot_by_raw_key_.emplace(std::string(raw), slot);
+    }
+    if (position < key_order_.size()) {
+      key_order_[position].raw.assign(raw);
+      key_order_[position].slot = slot;
+    } else {
+      key_order_.push_back({std::string(raw), slot});
+    }
+    return true;
+  }
+
+  bool ParseValue(od::value& value, int slot) {
+    std::string_view token = TrimRight(value.raw_json_token());
+    if (token.empty()) return Fail(JsonError(simdjson::TAPE_ERROR));
+    simdjson::error_code e = simdjson::SUCCESS;
+    bool ok = true;
+    switch (token[0]) {
+      case '"': {
+        std::string_view text = token.size() >= 2 && token.back() == '"'
+                                    ? token.substr(1, token.size() - 2)
+                                    : std::string_view();
+        if (token.size() < 2 || token.back() != '"' ||
+            std::memchr(text.data(), '\\', text.size()) != nullptr) {
+          if ((e = value.get_string().get(text))) return Fail(JsonError(e));
+        }
+        ok = builder_.SetText(slot, text);
+        break;
+      }
+      case 't':
+      case 'f': {
+        bool flag = false;
+        if ((e = value.get_bool().get(flag))) return Fail(JsonError(e));
+        ok = builder_.SetBool(slot, flag);
+        break;
+      }
+      case 'n': {
+        bool is_null = false;
+        if ((e = value.is_null().get(is_null))) return Fail(JsonError(e));
+        if (!is_null) return Fail(JsonError(simdjson::N_ATOM_ERROR));
+        break;  // unset columns are null
+      }
+      case '[':
+      case '{': {
+        if (token[0] == '[' && builder_.Decrypts(slot)) {
+          if (!DecryptArray(value, slot)) return false;
+          ok = builder_.SetRawJson(slot, nested_);
+          break;
+        }
+        std::string_view raw;
+        if (token[0] == '[') {
+          od::array array;
+          if ((e = value.get_array().get(array)) || (e = array.raw_json().get(raw))) {
+            return Fail(JsonError(e));
+          }
+        } else {
+          od::object object;
+          if ((e = value.get_object().get(object)) || (e = object.raw_json().get(raw))) {
+            return Fail(JsonError(e));
+          }
+        }
+        nested_.clear();
+        AppendMinifiedJson(nested_, raw);
+        ok = builder_.SetRawJson(slot, nested_);
+        break;
+      }
+      default: {
+        double number = 0;
+        if ((e = value.get_double().get(number))) return Fail(JsonError(e));
+        ok = builder_.SetNumber(slot, number, token);
+        break;
+      }
+    }
+    return ok || Fail(BuilderError());
+  }
+
+  // An array in a PII column: decrypt each string element, keep the array shape.
+  bool DecryptArray(od::value& value, int slot) {
+    od::array array;
+    simdjson::error_code e = simdjson::SUCCESS;
+    if ((e = value.get_array().get(array))) return Fail(JsonError(e));
+    nested_.clear();
+    nested_.push_back('[');
+    bool first = true;
+    for (auto result : array) {
+      od::value element;
+      if ((e = std::move(result).get(element))) return Fail(JsonError(e));
+      if (!first) nested_.push_back(',');
+      first = false;
+      std::string_view token = TrimRight(element.raw_json_token());
+      if (!token.empty() && token[0] == '"') {
+        std::string_view cipher;
+        if ((e = element.get_string().get(cipher))) return Fail(JsonError(e));
+        if (!builder_.Decrypt(slot, cipher, plain_)) return Fail(BuilderError());
+        AppendJsonString(nested_, plain_);
+      } else if (!token.empty() && (token[0] == '[' || token[0] == '{')) {
+        return Fail(Error("column \"" + builder_.CanonicalOf(slot) +
+                          "\" must hold an array of strings to be decrypted"));
+      } else {
+        AppendMinifiedJson(nested_, token);
+      }
+    }
+    nested_.push_back(']');
+    return true;
+  }
+
+  std::unique_ptr<core::ByteSource> source_;
+  ReaderOptions options_;
+  ChunkBuffer buffer_;
+  BatchBuilder builder_;
+  od::parser parser_;
+  size_t pos_ = 0;         // next unparsed byte in buffer_
+  size_t line_start_ = 0;  // buffer position of the current line
+  uint64_t line_number_ = 0;
+  uint64_t rows_read_ = 0;
+  std::vector<KeyAtPosition> key_order_;
+  StringMap slot_by_raw_key_;
+  std::vector<std::string> source_columns_;
+  std::string nested_;  // compact JSON of a nested value
+  std::string plain_;   // a decrypted array element
+  core::Status status_;
+  core::Status error_;  // set by Fail()
+};
+
+}  // namespace
+
+std::unique_ptr<RowReader> NewJsonLinesReader(std::unique_ptr<core::ByteSource> source,
+                                              ReaderOptions options, uint64_t base_offset) {
+  return std::make_unique<JsonLinesReader>(std::move(source), std::move(options), base_offset);
+}
+
+}  // namespace vivalink::formats::internal
