@@ -3,16 +3,12 @@
 #include <cstdio>
 
 #include "core/log.h"
-#include "store/local_store.h"
+#include "azure/open_store.h"
 
 namespace vivalink::cli {
 
 core::Result<std::unique_ptr<store::BlobStore>> OpenStore(const std::string& url) {
-  if (url.starts_with("http://") || url.starts_with("https://")) {
-    return core::InvalidArgumentError("Azure Blob Storage URLs are not supported by this build yet");
-  }
-  ASSIGN_OR_RETURN(auto local, store::LocalStore::OpenUrl(url));
-  return std::unique_ptr<store::BlobStore>(std::move(local));
+  return azure::OpenBlobStore(url);
 }
 
 int ReportError(const core::Status& status) {

@@ -11,7 +11,8 @@
 
 namespace vivalink::cli {
 
-// file:///path or a plain path -> LocalStore; http(s) URLs -> Azure Blob Storage.
+// file:///path or a plain path -> LocalStore; http(s) URLs -> Azure Blob Storage (a SAS in the
+// URL, or a Shared Key from AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY).
 core::Result<std::unique_ptr<store::BlobStore>> OpenStore(const std::string& url);
 
 // Prints "error: <code>: <message>" (redacted) to stderr and returns the exit code for it:

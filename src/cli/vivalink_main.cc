@@ -2,9 +2,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "azure/credentials.h"
+#include "azure/sas.h"
 #include "cli/common.h"
 #include "core/log.h"
 #include "core/strings.h"
@@ -104,6 +108,38 @@ int DropCat(const DropCatArgs& a) {
   return st.ok() ? 0 : ReportError(st);
 }
 
+struct SasArgs {
+  std::string container;
+  std::string permissions = "cw";
+  int days = 30;
+};
+
+// Prints the container URL with a SAS for the customer's pipeline. The account and key come from
+// AZURE_STORAGE_CONNECTION_STRING (never from the command line, where `ps` would show them).
+int Sas(const SasArgs& a) {
+  const char* env = std::getenv("AZURE_STORAGE_CONNECTION_STRING");
+  if (env == nullptr || *env == '\0') {
+    return ReportError(core::InvalidArgumentError(
+        "set AZURE_STORAGE_CONNECTION_STRING to the partner storage account's connection string "
+        "(AccountName and AccountKey; UseDevelopmentStorage=true for Azurite)"));
+  }
+  auto cs = azure::ParseConnectionString(env);
+  if (!cs.ok()) return ReportError(cs.status());
+  if (cs->account_key.empty()) {
+    return ReportError(core::InvalidArgumentError(
+        "the connection string has no AccountKey; a SAS can only be made with the account key"));
+  }
+  if (a.days < 1 || a.days > 365) {
+    return ReportError(core::InvalidArgumentError("--days must be between 1 and 365"));
+  }
+  auto expiry = core::SystemClock::Instance().Now() + std::chrono::days(a.days);
+  auto sas = azure::MakeContainerSas(cs->account_name, cs->account_key, a.container,
+                                     a.permissions, expiry);
+  if (!sas.ok()) return ReportError(sas.status());
+  std::printf("%s/%s?%s\n", cs->blob_endpoint.c_str(), a.container.c_str(), sas->c_str());
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -130,6 +166,14 @@ int Main(int argc, char** argv) {
   cat->add_option("--keys-file", dc.keys_file, "the key API's answer for the drop (JSON)");
   cat->add_flag("--summary", dc.summary, "print rows, columns, dates and validation instead");
 
+  SasArgs sa;
+  auto* sas = app.add_subcommand(
+      "sas", "print a container SAS URL for the customer's pipeline (write-only by default)");
+  sas->add_option("--container", sa.container, "container name (e.g. the tenant id)")->required();
+  sas->add_option("--permissions", sa.permissions, "SAS permission letters")
+      ->capture_default_str();
+  sas->add_option("--days", sa.days, "validity in days")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -138,6 +182,7 @@ int Main(int argc, char** argv) {
   core::InitLogging({.level = core::ParseLogLevel(log_level)});
   if (create->parsed()) return KeysCreate(kc);
   if (cat->parsed()) return DropCat(dc);
+  if (sas->parsed()) return Sas(sa);
   return 2;
 }
 

@@ -1,10 +1,11 @@
 // vivasim: a stand-in for the Microsoft side (weekly metrics, user export, pipeline, key API).
 // It talks to vivalink only through storage, HTTP and queues. See README "Simulating a customer".
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -16,6 +17,9 @@
 #include "drop/keys.h"
 #include "drop/writer.h"
 #include "formats/reader.h"
+#include "sim/api_server.h"
+#include "sim/pipeline.h"
+#include "sim/simulator.h"
 
 namespace vivalink::cli {
 namespace {
@@ -28,7 +32,7 @@ core::Result<std::string> ReadFileText(const std::string& path) {
   return ss.str();
 }
 
-// CSV rows (person query) -> JSON lines with the CSV's column names and typed values.
+// CSV rows (person query) -> JSON lines with canonical (analyst) column names and typed values.
 core::Result<std::string> CsvToJsonLines(std::string csv, const std::string& name) {
   formats::ReaderOptions ro;
   ro.format = formats::Format::kCsv;
@@ -40,12 +44,11 @@ core::Result<std::string> CsvToJsonLines(std::string csv, const std::string& nam
   while (true) {
     ASSIGN_OR_RETURN(bool more, reader->Next(batch));
     if (!more) break;
-    const auto& names = reader->source_columns();
     for (size_t r = 0; r < batch.num_rows(); ++r) {
       nlohmann::ordered_json row = nlohmann::ordered_json::object();
       for (size_t c = 0; c < batch.num_columns(); ++c) {
         const auto& col = batch.column(c);
-        const std::string& key = c < names.size() ? names[c] : col.name();
+        const std::string& key = col.name();  // canonical (analyst) name
         if (col.IsNull(r)) {
           row[key] = nullptr;
         } else if (col.type() == formats::ColumnType::kString) {
@@ -140,10 +143,119 @@ int DropWrite(const DropWriteArgs& a) {
   return 0;
 }
 
+struct PipelineArgs {
+  std::string dir;
+  std::string store;
+  std::string week;
+  std::string staging;
+  std::string tenant;
+  std::string shape = "v1";
+  std::string fail;
+  bool duplicate_notify = false;
+  bool inline_key = false;
+  bool no_users = false;
+  uint64_t part_rows = 0;
+  std::string container;
+  std::string notify_url;
+  std::string notify_secret;
+  std::string notify_queue;
+};
+
+int PipelineRun(const PipelineArgs& a) {
+  sim::PipelineOptions o;
+  o.dir = a.dir;
+  auto week = core::ParseDate(a.week);
+  if (!week.ok() || a.week.size() != 10) {
+    return ReportError(core::InvalidArgumentError("--week must be a YYYY-MM-DD date"));
+  }
+  o.week = *week;
+  o.tenant = a.tenant;
+  auto shape = sim::ParseRowShape(a.shape);
+  if (!shape.ok()) return ReportError(shape.status());
+  o.shape = *shape;
+  auto fail = sim::ParseFailMode(a.fail);
+  if (!fail.ok()) return ReportError(fail.status());
+  o.fail = *fail;
+  o.duplicate_notify = a.duplicate_notify;
+  o.inline_key = a.inline_key;
+  o.include_users = !a.no_users;
+  o.part_rows = a.part_rows;
+  o.container = a.container.empty() ? sim::ContainerNameFromUrl(a.store) : a.container;
+
+  std::unique_ptr<sim::Notifier> notifier;
+  if (!a.notify_queue.empty() && !a.notify_url.empty()) {
+    return ReportError(
+        core::InvalidArgumentError("give either --notify-url or --notify-queue, not both"));
+  }
+  if (!a.notify_queue.empty()) {
+    auto q = sim::MakeQueueNotifier(a.notify_queue);
+    if (!q.ok()) return ReportError(q.status());
+    notifier = std::move(*q);
+    o.notifier = notifier.get();
+  }
+  if (!a.notify_url.empty()) {
+    std::string secret = a.notify_secret;
+    if (secret.empty()) {
+      const char* env = std::getenv("VIVASIM_NOTIFY_SECRET");
+      if (env != nullptr) secret = env;
+    }
+    if (secret.empty()) {
+      return ReportError(core::InvalidArgumentError(
+          "--notify-url needs --notify-secret (or VIVASIM_NOTIFY_SECRET) to sign the body"));
+    }
+    notifier = sim::MakeWebActivityNotifier(a.notify_url, secret);
+    o.notifier = notifier.get();
+  }
+
+  auto org = sim::LoadOrganization(a.dir);
+  if (!org.ok()) return ReportError(org.status());
+  auto partner = sim::OpenPipelineStore(a.store);
+  if (!partner.ok()) return ReportError(partner.status());
+  const std::string staging_url =
+      a.staging.empty()
+          ? "file://" + std::filesystem::absolute(std::filesystem::path(a.dir) / "staging").string()
+          : a.staging;
+  auto staging = sim::OpenPipelineStore(staging_url);
+  if (!staging.ok()) return ReportError(staging.status());
+
+  auto result = sim::RunPipeline(*org, **partner, **staging, o);
+  if (!result.ok()) return ReportError(result.status());
+  for (const auto& d : result->drops) {
+    nlohmann::ordered_json j = {{"drop", d.ref.ToString()},
+                                {"runId", d.ref.run_id},
+                                {"tenantId", d.ref.tenant_id},
+                                {"kind", d.ref.kind},
+                                {"copyActivityId", d.copy_activity_id},
+                                {"outcome", d.outcome},
+                                {"rows", d.rows},
+                                {"parts", d.parts},
+                                {"partsCopied", d.parts_copied},
+                                {"metadata", d.metadata_written ? d.ref.metadata_path() : ""},
+                                {"notifications", d.notifications}};
+    std::printf("%s\n", j.dump().c_str());
+  }
+  std::fflush(stdout);
+  if (!result->notify_error.empty()) {
+    std::fprintf(stderr, "error: %s\n", core::Redact(result->notify_error).c_str());
+    return 1;
+  }
+  return 0;
+}
+
+// "client-id=secret" -> AppCredential.
+core::Result<sim::AppCredential> ParseApp(const std::string& text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    return core::InvalidArgumentError("--extra-app must be CLIENT_ID=SECRET");
+  }
+  return sim::AppCredential{text.substr(0, eq), text.substr(eq + 1)};
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
-  CLI::App app{"vivasim: a stand-in for the Microsoft side of the Viva Insights partner integration"};
+  CLI::App app{
+      "vivasim: a stand-in for the Microsoft side of the Viva Insights partner integration"};
   app.require_subcommand(1);
   auto* drop_cmd = app.add_subcommand("drop", "write single drops");
   drop_cmd->require_subcommand(1);
@@ -162,13 +274,93 @@ int Main(int argc, char** argv) {
   write->add_flag("--inline-key", dw.inline_key, "also put the File key in metadata.json");
   write->add_option("--part-rows", dw.part_rows, "rows per data part (0 = one part)");
   write->add_option("--errors", dw.errors, "write a failed run: metadata with Errors, no data");
+
+  sim::InitArgs init_args;
+  std::string init_dir;
+  auto* init = app.add_subcommand("init", "generate a simulated customer world into a directory");
+  init->add_option("--dir", init_dir, "directory of the world")->required();
+  init->add_option("--tenants", init_args.tenants, "customer tenants")->capture_default_str();
+  init->add_option("--people", init_args.people, "licensed people per tenant")
+      ->capture_default_str();
+  init->add_option("--weeks", init_args.weeks, "weeks simulated")->capture_default_str();
+  init->add_option("--seed", init_args.seed, "seed of everything")->capture_default_str();
+  init->add_option("--first-week", init_args.first_week, "start of week 0 (a Sunday, YYYY-MM-DD)");
+  init->add_option("--crm-key", init_args.crm_key, "identifier of the CRM export: email|objectid")
+      ->capture_default_str();
+  init->add_flag("--force", init_args.force, "replace an existing world");
+
+  auto* pipeline_cmd = app.add_subcommand("pipeline", "the weekly Data Factory pipeline");
+  pipeline_cmd->require_subcommand(1);
+  PipelineArgs pa;
+  auto* run = pipeline_cmd->add_subcommand(
+      "run", "deliver one week of every (or one) tenant into the partner store");
+  run->add_option("--dir", pa.dir, "the world (vivasim init)")->required();
+  run->add_option("--store", pa.store,
+                  "partner store URL (file:///path, or a container URL with a SAS)")
+      ->required();
+  run->add_option("--week", pa.week, "any day of the week to deliver (YYYY-MM-DD)")->required();
+  run->add_option("--staging", pa.staging, "staging store URL (default file://<dir>/staging)");
+  run->add_option("--tenant", pa.tenant, "only this tenant id (default: every tenant)");
+  run->add_option("--shape", pa.shape, "row shape: v1|v0")->capture_default_str();
+  run->add_option("--fail", pa.fail, "inject a failure: errors|partial|corrupt");
+  run->add_flag("--duplicate-notify", pa.duplicate_notify, "send every notification twice");
+  run->add_flag("--inline-key", pa.inline_key,
+                "put the File key, wrapped with the registered partner key, in metadata.json");
+  run->add_flag("--no-users", pa.no_users, "skip the AADUser export");
+  run->add_option("--part-rows", pa.part_rows, "rows per data part (0 = about 4 parts)");
+  run->add_option("--container", pa.container,
+                  "Container of notifications (default: from the store URL)");
+  run->add_option("--notify-url", pa.notify_url, "web activity: POST each completed drop here");
+  run->add_option("--notify-secret", pa.notify_secret,
+                  "HMAC secret of X-Vivalink-Signature (or env VIVASIM_NOTIFY_SECRET)");
+  run->add_option("--notify-queue", pa.notify_queue,
+                  "Storage Queue URL: put each notification on it as a message (a SAS in the "
+                  "URL, or AZURE_STORAGE_CONNECTION_STRING)");
+
+  sim::ApiServerOptions so;
+  std::string serve_dir;
+  int64_t token_ttl = 3600;
+  std::vector<std::string> extra_apps;
+  auto* serve = app.add_subcommand(
+      "serve", "serve the token endpoint and the Viva Insights key API on 127.0.0.1");
+  serve->add_option("--dir", serve_dir, "the world (vivasim init)")->required();
+  serve->add_option("--port", so.port, "port (0 = any free port)")->capture_default_str();
+  serve->add_option("--token-ttl", token_ttl, "access token lifetime in seconds")
+      ->capture_default_str();
+  serve->add_option("--throttle-every", so.throttle_every,
+                    "answer every Nth key API call with 429 (0 = never)");
+  serve->add_option("--fail-every", so.fail_every,
+                    "answer every Nth key API call with --fail-status (0 = never)");
+  serve->add_option("--retry-after", so.retry_after_seconds, "Retry-After of 429 answers (s)")
+      ->capture_default_str();
+  serve->add_option("--fail-status", so.fail_status, "status of injected failures (5xx)")
+      ->capture_default_str();
+  serve->add_option("--extra-app", extra_apps,
+                    "another application that can get tokens: CLIENT_ID=SECRET (repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  core::InitLogging({.level = core::LogLevel::kWarn});
+  core::LogOptions log_options;
+  log_options.level = core::LogLevel::kWarn;
+  core::InitLogging(log_options);
   if (write->parsed()) return DropWrite(dw);
+  if (init->parsed()) {
+    init_args.dir = init_dir;
+    return sim::InitCommand(init_args);
+  }
+  if (run->parsed()) return PipelineRun(pa);
+  if (serve->parsed()) {
+    so.dir = serve_dir;
+    so.token_ttl = std::chrono::seconds(token_ttl);
+    for (const auto& e : extra_apps) {
+      auto cred = ParseApp(e);
+      if (!cred.ok()) return ReportError(cred.status());
+      so.extra_apps.push_back(*cred);
+    }
+    return sim::ServeCommand(so);
+  }
   return 2;
 }
 
