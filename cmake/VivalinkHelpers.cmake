@@ -10,10 +10,11 @@ function(vl_library name)
   add_library(vivalink::${name} ALIAS vivalink_${name})
 endfunction()
 
-# vl_test(<name> SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest executable whose
-# cases are registered one by one with CTest.
+# vl_test(<name> SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s] [SUITES s1 s2 ...]): a GoogleTest
+# executable. Its cases are registered one by one with CTest, or, with SUITES, one CTest test per
+# suite ("<name>.<suite>"), for suites whose fixture starts an expensive server once per process.
 function(vl_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;SUITES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} vivalink_testutil GTest::gtest GTest::gmock
                                         GTest::gtest_main)
@@ -23,6 +24,14 @@ function(vl_test name)
   endif()
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
+  endif()
+  if(ARG_SUITES)
+    foreach(suite ${ARG_SUITES})
+      add_test(NAME ${name}.${suite} COMMAND ${name} --gtest_filter=${suite}.*:${suite}/*)
+      set_tests_properties(${name}.${suite} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+                           ENVIRONMENT "VIVALINK_SHARED_DIR=${VIVALINK_SHARED_DIR}")
+    endforeach()
+    return()
   endif()
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 60
