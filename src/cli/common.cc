@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "core/log.h"
 #include "azure/open_store.h"
+#include "core/log.h"
 
 namespace vivalink::cli {
 

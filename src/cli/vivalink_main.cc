@@ -1,7 +1,7 @@
 // vivalink: the partner-side service and CLI. See README.md for every command.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,13 +30,11 @@ int KeysCreate(const KeysCreateArgs& a) {
   auto key = ks.Create(core::NormalizeUuid(a.tenant));
   if (!key.ok()) return ReportError(key.status());
   crypto::Jwk jwk = key->PublicKey().ToJwk();
-  nlohmann::ordered_json j = {{"tenantId", core::NormalizeUuid(a.tenant)},
-                              {"rsaKey",
-                               {{"kty", jwk.kty},
-                                {"e", jwk.e},
-                                {"n", jwk.n},
-                                {"encryptionAlgorithm", "RSA2048"}}},
-                              {"privateKeyFile", ks.PrivateKeyPath(a.tenant).string()}};
+  nlohmann::ordered_json j = {
+      {"tenantId", core::NormalizeUuid(a.tenant)},
+      {"rsaKey",
+       {{"kty", jwk.kty}, {"e", jwk.e}, {"n", jwk.n}, {"encryptionAlgorithm", "RSA2048"}}},
+      {"privateKeyFile", ks.PrivateKeyPath(a.tenant).string()}};
   std::printf("%s\n", j.dump(2).c_str());
   return 0;
 }
@@ -70,8 +68,8 @@ core::Result<drop::DropKeys> LoadKeys(const DropCatArgs& a, const drop::DropMeta
     wrapped = std::move(*parsed);
   }
   if (metadata.inline_key) {
-    bool have_file = std::any_of(wrapped.begin(), wrapped.end(),
-                                 [](const auto& w) { return w.type == "File"; });
+    bool have_file =
+        std::any_of(wrapped.begin(), wrapped.end(), [](const auto& w) { return w.type == "File"; });
     if (!have_file) wrapped.push_back(*metadata.inline_key);
   }
   if (wrapped.empty()) {
@@ -133,8 +131,8 @@ int Sas(const SasArgs& a) {
     return ReportError(core::InvalidArgumentError("--days must be between 1 and 365"));
   }
   auto expiry = core::SystemClock::Instance().Now() + std::chrono::days(a.days);
-  auto sas = azure::MakeContainerSas(cs->account_name, cs->account_key, a.container,
-                                     a.permissions, expiry);
+  auto sas = azure::MakeContainerSas(cs->account_name, cs->account_key, a.container, a.permissions,
+                                     expiry);
   if (!sas.ok()) return ReportError(sas.status());
   std::printf("%s/%s?%s\n", cs->blob_endpoint.c_str(), a.container.c_str(), sas->c_str());
   return 0;
@@ -170,8 +168,7 @@ int Main(int argc, char** argv) {
   auto* sas = app.add_subcommand(
       "sas", "print a container SAS URL for the customer's pipeline (write-only by default)");
   sas->add_option("--container", sa.container, "container name (e.g. the tenant id)")->required();
-  sas->add_option("--permissions", sa.permissions, "SAS permission letters")
-      ->capture_default_str();
+  sas->add_option("--permissions", sa.permissions, "SAS permission letters")->capture_default_str();
   sas->add_option("--days", sa.days, "validity in days")->capture_default_str();
 
   try {

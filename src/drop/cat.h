@@ -19,7 +19,7 @@
 namespace vivalink::drop {
 
 struct DropSummary {
-  std::string drop;                  // "{run}/{kind}/{tenant}"
+  std::string drop;  // "{run}/{kind}/{tenant}"
   uint64_t rows = 0;
   uint64_t parts = 0;
   uint64_t ciphertext_bytes = 0;

@@ -64,7 +64,8 @@ core::Result<crypto::AesKeyIv> UnwrapKey(const WrappedKey& wrapped,
     return key.status().WithContext(fmt::format("{} key", wrapped.type));
   }
   auto out = crypto::AesKeyIv::From(*key, core::AsBytes(*iv));
-  if (!out.ok()) return core::DataLossError(fmt::format("{} key: {}", wrapped.type, out.status().message()));
+  if (!out.ok())
+    return core::DataLossError(fmt::format("{} key: {}", wrapped.type, out.status().message()));
   return std::move(*out);
 }
 

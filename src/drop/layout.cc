@@ -22,16 +22,18 @@ core::Result<DropRef> ParseDropRef(std::string_view path) {
   while (p.ends_with('/')) p.remove_suffix(1);
   auto parts = core::Split(p, '/');
   if (parts.size() != 3) {
-    return core::InvalidArgumentError(fmt::format(
-        "'{}' is not a drop: expected <RunId>/VivaInsights/<TenantId> or <RunId>/AADUser/<TenantId>",
-        path));
+    return core::InvalidArgumentError(
+        fmt::format("'{}' is not a drop: expected <RunId>/VivaInsights/<TenantId> or "
+                    "<RunId>/AADUser/<TenantId>",
+                    path));
   }
   if (!core::IsUuid(parts[0])) {
-    return core::InvalidArgumentError(fmt::format("drop '{}': RunId '{}' is not a GUID", path, parts[0]));
+    return core::InvalidArgumentError(
+        fmt::format("drop '{}': RunId '{}' is not a GUID", path, parts[0]));
   }
   if (parts[1] != kMetricsKind && parts[1] != kUsersKind) {
-    return core::InvalidArgumentError(fmt::format(
-        "drop '{}': '{}' is neither VivaInsights nor AADUser", path, parts[1]));
+    return core::InvalidArgumentError(
+        fmt::format("drop '{}': '{}' is neither VivaInsights nor AADUser", path, parts[1]));
   }
   if (!core::IsUuid(parts[2])) {
     return core::InvalidArgumentError(
@@ -46,7 +48,8 @@ core::Result<std::vector<FoundDrop>> ListDrops(store::BlobStore& store, std::str
   for (auto& b : blobs) {
     if (!b.name.ends_with(kMetadataSuffix)) continue;
     auto ref = ParseDropRef(b.name);
-    if (!ref.ok()) continue;  // not laid out as a drop: ignore (other tools may share the container)
+    if (!ref.ok())
+      continue;  // not laid out as a drop: ignore (other tools may share the container)
     if (b.name != ref->metadata_path()) continue;
     out.push_back({std::move(*ref), std::move(b)});
   }

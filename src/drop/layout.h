@@ -26,7 +26,7 @@ struct DropRef {
   std::string prefix() const;
   std::string metadata_path() const;
   std::string part_path(int index) const;  // part-00000.json.gz
-  std::string ToString() const;             // "{run}/{kind}/{tenant}"
+  std::string ToString() const;            // "{run}/{kind}/{tenant}"
   bool operator==(const DropRef&) const = default;
 };
 
@@ -42,7 +42,8 @@ struct FoundDrop {
 
 // Lists every complete drop (metadata.json present) under prefix (e.g. "" or a run id), both
 // kinds, sorted by metadata creation time then name.
-core::Result<std::vector<FoundDrop>> ListDrops(store::BlobStore& store, std::string_view prefix = "");
+core::Result<std::vector<FoundDrop>> ListDrops(store::BlobStore& store,
+                                               std::string_view prefix = "");
 
 // The data parts of a drop (every blob under its prefix outside metadata/), sorted by name.
 core::Result<std::vector<store::BlobProperties>> ListParts(store::BlobStore& store,

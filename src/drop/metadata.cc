@@ -12,11 +12,22 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string, std::less<>> kKnown = {
-    "CopyActivityId",   "JobSubmissionTime", "JobCompletionTime", "RequestStartDate",
-    "RequestEndDate",   "ColumnsRequested",  "NumberOfRowsExtracted", "DataFactoryName",
-    "TenantId",         "Errors",            "TableName",          "ApplicationId",
-    "OfficeGeo",        "ExtractionResultId", "PublicKeyVersion",  "DecryptionKeyDetails"};
+const std::set<std::string, std::less<>> kKnown = {"CopyActivityId",
+                                                   "JobSubmissionTime",
+                                                   "JobCompletionTime",
+                                                   "RequestStartDate",
+                                                   "RequestEndDate",
+                                                   "ColumnsRequested",
+                                                   "NumberOfRowsExtracted",
+                                                   "DataFactoryName",
+                                                   "TenantId",
+                                                   "Errors",
+                                                   "TableName",
+                                                   "ApplicationId",
+                                                   "OfficeGeo",
+                                                   "ExtractionResultId",
+                                                   "PublicKeyVersion",
+                                                   "DecryptionKeyDetails"};
 
 core::Status Missing(std::string_view source, std::string_view field) {
   return core::InvalidArgumentError(
@@ -25,8 +36,8 @@ core::Status Missing(std::string_view source, std::string_view field) {
                   source, field));
 }
 
-core::Result<std::string> RequiredString(const json& j, std::string_view source,
-                                         const char* field, bool allow_empty = false) {
+core::Result<std::string> RequiredString(const json& j, std::string_view source, const char* field,
+                                         bool allow_empty = false) {
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) return Missing(source, field);
   if (!it->is_string()) {
@@ -126,8 +137,9 @@ core::Result<DropMetadata> ParseMetadata(std::string_view text, std::string_view
                          [](char c) { return c >= '0' && c <= '9'; })) {
     m.rows_extracted = std::stoll(rows->get<std::string>());
   } else {
-    return core::InvalidArgumentError(fmt::format(
-        "{}: NumberOfRowsExtracted must be a non-negative integer, found {}", source, rows->dump()));
+    return core::InvalidArgumentError(
+        fmt::format("{}: NumberOfRowsExtracted must be a non-negative integer, found {}", source,
+                    rows->dump()));
   }
   auto cols = j.find("ColumnsRequested");
   if (cols == j.end() || !cols->is_string()) {
@@ -149,8 +161,8 @@ core::Result<DropMetadata> ParseMetadata(std::string_view text, std::string_view
     const json* value = FindAny(*it, {"Value", "value"});
     const json* iv = FindAny(*it, {"IV", "iv", "Iv"});
     if (value == nullptr || iv == nullptr || !value->is_string() || !iv->is_string()) {
-      return core::InvalidArgumentError(fmt::format(
-          "{}: DecryptionKeyDetails needs string fields value and iv", source));
+      return core::InvalidArgumentError(
+          fmt::format("{}: DecryptionKeyDetails needs string fields value and iv", source));
     }
     WrappedKey k;
     k.type = type != nullptr && type->is_string() ? type->get<std::string>() : "File";

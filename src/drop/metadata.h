@@ -7,12 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "core/time.h"
@@ -40,7 +39,7 @@ struct DropMetadata {
   // Optional, newer runs.
   std::optional<std::string> table_name, application_id, office_geo, extraction_result_id,
       public_key_version;
-  std::optional<WrappedKey> inline_key;  // DecryptionKeyDetails
+  std::optional<WrappedKey> inline_key;             // DecryptionKeyDetails
   nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 
   bool failed_upstream() const { return !errors.empty(); }

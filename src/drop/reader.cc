@@ -38,9 +38,9 @@ core::Result<std::unique_ptr<DropReader>> DropReader::Open(store::BlobStore& sto
                                                            const DropKeys& keys,
                                                            DropReadOptions options) {
   if (metadata.failed_upstream()) {
-    return core::FailedPreconditionError(fmt::format(
-        "drop {} failed upstream (Errors: {}); it has no data to read", ref.ToString(),
-        metadata.errors));
+    return core::FailedPreconditionError(
+        fmt::format("drop {} failed upstream (Errors: {}); it has no data to read", ref.ToString(),
+                    metadata.errors));
   }
   std::unique_ptr<DropReader> r(new DropReader());
   r->store_ = &store;
@@ -142,19 +142,20 @@ core::Status DropValidator::Observe(const formats::RowBatch& batch) {
   }
   const auto& person = batch.column(static_cast<size_t>(person_col_));
   const auto& date = batch.column(static_cast<size_t>(date_col_));
-  if (person.type() != formats::ColumnType::kString || date.type() != formats::ColumnType::kString) {
+  if (person.type() != formats::ColumnType::kString ||
+      date.type() != formats::ColumnType::kString) {
     return core::DataLossError(
         fmt::format("drop {}: PersonId and MetricDate must be strings", drop_name_));
   }
   for (size_t r = 0; r < batch.num_rows(); ++r) {
     uint64_t row_no = base + r + 1;
     if (person.IsNull(r) || person.StringAt(r).empty()) {
-      return core::DataLossError(
-          fmt::format("drop {}: row {} has no PersonId; the drop was not imported", drop_name_, row_no));
+      return core::DataLossError(fmt::format(
+          "drop {}: row {} has no PersonId; the drop was not imported", drop_name_, row_no));
     }
     if (date.IsNull(r)) {
-      return core::DataLossError(
-          fmt::format("drop {}: row {} has no MetricDate; the drop was not imported", drop_name_, row_no));
+      return core::DataLossError(fmt::format(
+          "drop {}: row {} has no MetricDate; the drop was not imported", drop_name_, row_no));
     }
     auto t = core::ParseIso8601(date.StringAt(r));
     if (!t.ok()) {
@@ -174,10 +175,10 @@ core::Status DropValidator::Observe(const formats::RowBatch& batch) {
     uint64_t h = Mix(std::hash<std::string_view>()(person.StringAt(r)) ^
                      Mix(static_cast<uint64_t>(t->time_since_epoch().count())));
     if (!seen_.insert(h).second) {
-      return core::DataLossError(fmt::format(
-          "drop {}: row {} repeats a (PersonId, MetricDate {}) already seen; duplicate "
-          "person-weeks make the drop ambiguous and it was not imported",
-          drop_name_, row_no, date.StringAt(r)));
+      return core::DataLossError(
+          fmt::format("drop {}: row {} repeats a (PersonId, MetricDate {}) already seen; duplicate "
+                      "person-weeks make the drop ambiguous and it was not imported",
+                      drop_name_, row_no, date.StringAt(r)));
     }
   }
   return core::OkStatus();

@@ -24,9 +24,9 @@
 namespace vivalink::drop {
 
 struct DropReadOptions {
-  size_t batch_rows = 4096;        // rows per batch
-  size_t block_bytes = 1 << 20;    // AES and inflate buffer size
-  bool verify_md5 = true;          // check each part's Content-MD5 when the blob carries one
+  size_t batch_rows = 4096;      // rows per batch
+  size_t block_bytes = 1 << 20;  // AES and inflate buffer size
+  bool verify_md5 = true;        // check each part's Content-MD5 when the blob carries one
   // When false, PII columns are left encrypted (as on the wire).
   bool decrypt_columns = true;
 };

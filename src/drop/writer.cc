@@ -41,8 +41,7 @@ core::Result<DropWriteResult> WriteDropParts(store::BlobStore& store, const Drop
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     ojson row = ojson::parse(line, nullptr, false);
     if (row.is_discarded() || !row.is_object()) {
-      return core::InvalidArgumentError(
-          fmt::format("input line {} is not a JSON object", line_no));
+      return core::InvalidArgumentError(fmt::format("input line {} is not a JSON object", line_no));
     }
     for (auto it = row.begin(); it != row.end(); ++it) {
       const std::string& key = it.key();
@@ -67,16 +66,16 @@ core::Result<DropWriteResult> WriteDropParts(store::BlobStore& store, const Drop
     ++result.rows;
     ++part_rows;
     if (options.part_rows > 0 && part_rows >= options.part_rows) {
-      RETURN_IF_ERROR(FlushPart(store, ref, static_cast<int>(result.parts), part, keys,
-                                options.gzip_level));
+      RETURN_IF_ERROR(
+          FlushPart(store, ref, static_cast<int>(result.parts), part, keys, options.gzip_level));
       ++result.parts;
       part.clear();
       part_rows = 0;
     }
   }
   if (part_rows > 0 || result.parts == 0) {
-    RETURN_IF_ERROR(FlushPart(store, ref, static_cast<int>(result.parts), part, keys,
-                              options.gzip_level));
+    RETURN_IF_ERROR(
+        FlushPart(store, ref, static_cast<int>(result.parts), part, keys, options.gzip_level));
     ++result.parts;
   }
   core::SecureWipe(part.data(), part.size());

@@ -1,11 +1,10 @@
 // The drop protocol end to end in memory: the independent test vectors, and one named test per
 // corruption case (DESIGN §3, §8.3): each yields a specific code, a message naming the blob, and
 // no partial output.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "core/base64.h"
 #include "core/strings.h"
@@ -197,7 +196,8 @@ TEST_F(DropTest, MissingPartIsDataLoss) {
 TEST_F(DropTest, MissingLastPartIsCaughtByRowCount) {
   DropMetadata m = Write(30, 10);
   ASSERT_TRUE(store_->Delete(ref_.part_path(2)).ok());
-  ExpectRejected(m, StatusCode::kDataLoss, "NumberOfRowsExtracted is 30 but the data files hold 20");
+  ExpectRejected(m, StatusCode::kDataLoss,
+                 "NumberOfRowsExtracted is 30 but the data files hold 20");
 }
 
 TEST_F(DropTest, RowCountMismatchIsDataLoss) {
@@ -244,9 +244,8 @@ TEST(Metadata, NotJsonIsDataLoss) {
 }
 
 TEST(Metadata, MissingRequiredFieldIsInvalidArgumentNamingIt) {
-  std::string full = testutil::ReadFile(testutil::SharedData(
-      fmt::format("vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json",
-                  kVectorRun, kTenant)));
+  std::string full = testutil::ReadFile(testutil::SharedData(fmt::format(
+      "vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json", kVectorRun, kTenant)));
   ASSERT_TRUE(ParseMetadata(full, "m").ok());
   for (const char* field : {"CopyActivityId", "TenantId", "RequestStartDate", "RequestEndDate",
                             "NumberOfRowsExtracted", "ColumnsRequested", "JobSubmissionTime"}) {
@@ -259,9 +258,8 @@ TEST(Metadata, MissingRequiredFieldIsInvalidArgumentNamingIt) {
 }
 
 TEST(Metadata, RoundTripKeepsUnknownFieldsAndInlineKey) {
-  std::string text = testutil::ReadFile(testutil::SharedData(
-      fmt::format("vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json",
-                  kInlineRun, kTenant)));
+  std::string text = testutil::ReadFile(testutil::SharedData(fmt::format(
+      "vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json", kInlineRun, kTenant)));
   auto j = nlohmann::json::parse(text);
   j["SomethingNew"] = {{"a", 1}};
   auto m = ParseMetadata(j.dump(), "m");
@@ -277,8 +275,8 @@ TEST(Metadata, RoundTripKeepsUnknownFieldsAndInlineKey) {
 
 TEST(Metadata, AcceptsLowerCaseKeyDetailFields) {
   auto j = nlohmann::json::parse(testutil::ReadFile(testutil::SharedData(
-      fmt::format("vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json",
-                  kVectorRun, kTenant))));
+      fmt::format("vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json", kVectorRun,
+                  kTenant))));
   j["DecryptionKeyDetails"] = {{"type", "File"}, {"Value", "AAAA"}, {"IV", "BBBB"}};
   auto m = ParseMetadata(j.dump(), "m");
   ASSERT_TRUE(m.ok());
@@ -289,8 +287,8 @@ TEST(Metadata, AcceptsLowerCaseKeyDetailFields) {
 TEST(ColumnsRequested, NamesWithCommasAreMatchedAgainstPresentColumns) {
   std::vector<std::string> present = {"PersonId", "Small-group meeting, call, and chat hours",
                                       "Emails sent"};
-  auto got = MatchColumnsRequested(
-      "PersonId,Small-group meeting, call, and chat hours,Emails sent", present);
+  auto got = MatchColumnsRequested("PersonId,Small-group meeting, call, and chat hours,Emails sent",
+                                   present);
   EXPECT_EQ(got, present);
   EXPECT_TRUE(CheckColumnsRequested(
                   "PersonId,Small-group meeting, call, and chat hours,Emails sent", present)
@@ -362,7 +360,8 @@ TEST_F(VectorTest, InlineKeyDropDecryptsWithColumnKeyFromApi) {
   auto m = ReadMetadata(*store_, ref);
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE(m->inline_key.has_value());
-  auto api = *ParseKeysResponse(testutil::ReadFile(testutil::SharedData("vectors/keys-inline.json")));
+  auto api =
+      *ParseKeysResponse(testutil::ReadFile(testutil::SharedData("vectors/keys-inline.json")));
   std::vector<WrappedKey> wrapped = {*m->inline_key};
   for (const auto& w : api) {
     if (w.type == "Column") wrapped.push_back(w);
@@ -388,8 +387,7 @@ TEST(KeyStore, CreateLoadAndRefuseOverwrite) {
   ASSERT_TRUE(k.ok()) << k.status().ToString();
   EXPECT_EQ(ks.Create(kTenant).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(ks.Load(kTenant).ok());
-  EXPECT_EQ(ks.Load("00000000-0000-4000-8000-000000000000").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(ks.Load("00000000-0000-4000-8000-000000000000").status().code(), StatusCode::kNotFound);
   auto perms = fs::status(ks.PrivateKeyPath(kTenant)).permissions();
   EXPECT_EQ(perms & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }

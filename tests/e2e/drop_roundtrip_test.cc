@@ -1,8 +1,7 @@
 // Round trip through the two programs, as an operator would run them: `vivasim drop write`
 // encrypts a rows file into a local store, `vivalink drop cat` verifies and decrypts it.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
@@ -41,8 +40,16 @@ class DropRoundTrip : public ::testing::Test {
     return nlohmann::json::parse(r.out)["drop"].get<std::string>();
   }
   testutil::RunResult Cat(const std::string& drop, bool summary = false) {
-    std::vector<std::string> argv = {vivalink_, "drop", "cat", "--store", Store(), "--drop", drop,
-                                     "--keystore", Keys(), "--keys-file",
+    std::vector<std::string> argv = {vivalink_,
+                                     "drop",
+                                     "cat",
+                                     "--store",
+                                     Store(),
+                                     "--drop",
+                                     drop,
+                                     "--keystore",
+                                     Keys(),
+                                     "--keys-file",
                                      (dir_.path() / "keys.json").string()};
     if (summary) argv.push_back("--summary");
     return RunProgram(argv);

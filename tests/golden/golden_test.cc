@@ -18,8 +18,8 @@
 #include "analysis/groups.h"
 #include "analysis/hygiene.h"
 #include "analysis/iv.h"
-#include "analysis/patterns.h"
 #include "analysis/load_csv.h"
+#include "analysis/patterns.h"
 
 namespace vivalink::analysis {
 namespace {
