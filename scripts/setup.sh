@@ -13,8 +13,13 @@ packages=(
   libcli11-dev libtomlplusplus-dev libpugixml-dev libcpp-httplib-dev
   libsqlite3-dev sqlite3 libpq-dev libpqxx-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm python3 python3-pandas chromium
+  python3 python3-pandas chromium
 )
+# Node.js and npm: some machines carry a newer Node.js (whose package bundles npm) than Debian's;
+# install Debian's only when there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
