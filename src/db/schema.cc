@@ -89,6 +89,23 @@ CREATE TABLE analysis_results (
 );
 )sql";
 
+// Migration 2 (ingest): when a done drop's encrypted blobs were deleted (retention), and the
+// identity table of the user export (AADUser drops). Keep schema.h in step.
+constexpr std::string_view kIngestIdentity = R"sql(
+ALTER TABLE drops ADD COLUMN cleaned_at TEXT;
+
+CREATE TABLE person_identity (
+  tenant_id    TEXT NOT NULL,
+  kind         TEXT NOT NULL CHECK (kind IN ('object_id', 'mail', 'upn', 'proxy_address')),
+  value_hash   TEXT NOT NULL,
+  person_key   TEXT NOT NULL,
+  run_id       TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, kind, value_hash)
+);
+CREATE INDEX person_identity_by_person ON person_identity (tenant_id, person_key);
+)sql";
+
 std::string Substitute(std::string_view sql, std::string_view token, std::string_view with) {
   std::string out(sql);
   for (std::size_t at; (at = out.find(token)) != std::string::npos;) {
@@ -103,7 +120,11 @@ std::vector<Migration> MakeMigrations() {
                .name = "initial schema",
                .sqlite_sql = Substitute(kInitialSchema, "@WITHOUT_ROWID@", "WITHOUT ROWID"),
                .postgres_sql = Substitute(kInitialSchema, "@WITHOUT_ROWID@", "")});
-  // Migration 2, 3, ...: append here; never edit a released migration.
+  m.push_back({.version = 2,
+               .name = "ingest: drop cleanup time, user export identities",
+               .sqlite_sql = std::string(kIngestIdentity),
+               .postgres_sql = ""});
+  // Migration 3, 4, ...: append here; never edit a released migration.
   return m;
 }
 

@@ -86,6 +86,22 @@
 //   run_at TEXT             when it ran
 //   params TEXT             JSON of the analysis parameters
 //   result TEXT             JSON of the result
+//
+// Migration 2 ("ingest: drop cleanup time, user export identities") adds:
+//
+// drops.cleaned_at TEXT     when the drop's encrypted blobs were deleted (NULL: still in storage,
+//                           e.g. kept for retention_days, or not yet cleaned after a crash)
+//
+// person_identity — the user export (AADUser drops) reduced to what joins need: which person_key
+//   a partner's object id, e-mail, UPN or proxy address belongs to. No plaintext: value_hash is
+//   ingest::IdentityHash() of the normalised value (lower-case, trimmed; "smtp:" removed from
+//   proxy addresses): hex SHA-256, or hex HMAC-SHA256 with the tenant's pseudonym key when
+//   pseudonymisation is configured.
+//   PK (tenant_id, kind, value_hash); index person_identity_by_person (tenant_id, person_key)
+//   kind TEXT               'object_id' | 'mail' | 'upn' | 'proxy_address'
+//   person_key TEXT         the person (as in person_week)
+//   run_id TEXT             the AADUser drop that delivered it (a newer export overwrites)
+//   updated_at TEXT
 #pragma once
 
 #include <span>

@@ -1,0 +1,89 @@
+// ingest configuration: everything `vivalink run|serve|status|replay` needs, from a TOML file
+// (documented key by key in docs/vivalink.example.toml), environment variables for secrets, and
+// embedded defaults under ./vivalink-data/ when there is no file at all.
+//
+// Secrets (client_secret) are kept in wiped memory and never logged: Config::Describe() prints
+// "***" for them. Environment variables override the file:
+//   VIVALINK_CLIENT_SECRET  [keys] client_secret
+//   VIVALINK_CLIENT_ID      [keys] client_id
+//   VIVALINK_STORE_URL      [storage] url
+//   VIVALINK_DATABASE_URL   [database] url
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/secure.h"
+#include "core/status.h"
+
+namespace vivalink::ingest {
+
+struct KeyApiConfig {
+  // Viva Insights key API base URL, e.g. "https://api.orginsights.viva.office.com". Empty: keys
+  // come only from keys_dir (and the inline File key of metadata.json).
+  std::string api_base_url;
+  // OAuth authority; the token URL is {authority}/{tenant}/oauth2/v2.0/token.
+  std::string authority = "https://login.microsoftonline.com";
+  std::string scope = "https://api.orginsights.viva.office.com/.default";
+  std::string client_id;
+  core::SecureString client_secret;  // never logged
+  // Optional folder of key API answers saved as <CopyActivityId>.json (offline operation).
+  std::string keys_dir;
+};
+
+enum class JoinKeyType { kEmail, kObjectId };
+
+// Kept for the join engine; ingest only parses it.
+struct PartnerConfig {
+  std::string path;
+  std::string key_column;
+  JoinKeyType key_type = JoinKeyType::kEmail;
+};
+
+struct Config {
+  std::string data_dir = "./vivalink-data";
+  // [storage]
+  std::string store_url;  // default file://<data_dir>/drops
+  // [keys]
+  std::string keystore_dir;  // default <data_dir>/keys
+  KeyApiConfig keys;
+  // [database]
+  std::string database_url;  // default sqlite://<data_dir>/vivalink.db
+  // [ingest]
+  std::chrono::seconds poll_interval{300};
+  std::chrono::hours lookback{24 * 14};
+  int max_attempts = 3;
+  int retention_days = 0;  // keep encrypted blobs N days after success; 0 = delete at once
+  // Canonical metric columns stored in person_week_metric; empty = every numeric column.
+  std::vector<std::string> store_metrics;
+  bool store_all_metrics = true;  // false when store_metrics was given (even as [])
+  // String HR attribute columns stored in person_week.attrs; empty + store_all_attributes = all.
+  std::vector<std::string> store_attributes;
+  bool store_all_attributes = true;
+  // Replace person ids by HMAC-SHA256(tenant pseudonym key, tenant_id || "/" || person_id).
+  bool pseudonymise = false;
+  // [partner]
+  PartnerConfig partner;
+  // [log]
+  std::string log_level = "info";
+  std::string log_file;
+
+  // The configuration as TOML-like text with secrets masked (for `vivalink config show`/logs).
+  std::string Describe() const;
+};
+
+// The embedded defaults (no file), with environment overrides applied.
+Config DefaultConfig();
+
+// Parses TOML text. kInvalidArgument naming the key (and line) for unknown keys, wrong types or
+// values out of range. `source` names the file in messages. Environment overrides are applied.
+core::Result<Config> ParseConfig(std::string_view toml_text, std::string_view source = "config");
+
+// Reads and parses a file; an empty path gives DefaultConfig(). kNotFound when the file is missing.
+core::Result<Config> LoadConfig(const std::filesystem::path& path);
+
+}  // namespace vivalink::ingest

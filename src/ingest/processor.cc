@@ -1,0 +1,466 @@
+#include "ingest/processor.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/log.h"
+#include "core/strings.h"
+#include "core/uuid.h"
+#include "drop/layout.h"
+#include "drop/reader.h"
+#include "formats/canonical.h"
+#include "formats/row_batch.h"
+#include "ingest/crash_point.h"
+#include "ingest/identity.h"
+
+namespace vivalink::ingest {
+namespace {
+
+using core::Result;
+using core::Status;
+using db::Value;
+using formats::ColumnType;
+using formats::RowBatch;
+
+constexpr std::string_view kPersonColumn = "PersonId";
+constexpr std::string_view kDateColumn = "MetricDate";
+
+bool Contains(const std::vector<std::string>& v, std::string_view s) {
+  for (const auto& x : v) {
+    if (x == s) return true;
+  }
+  return false;
+}
+
+std::string RowWhere(const RowBatch& batch, size_t row) {
+  return batch.first_line > 0 ? fmt::format("line {}", batch.first_line + row)
+                              : fmt::format("row {} of its batch", row + 1);
+}
+
+// person_week + person_week_metric writer for one VivaInsights drop, inside the caller's
+// transaction.
+class MetricsSink {
+ public:
+  MetricsSink(db::Database& db, const Config& config, std::string tenant, std::string run_id,
+              std::string drop_name, core::SecureString key)
+      : db_(db),
+        config_(config),
+        tenant_(std::move(tenant)),
+        run_id_(std::move(run_id)),
+        drop_name_(std::move(drop_name)),
+        key_(std::move(key)) {}
+
+  Status Prepare() {
+    ASSIGN_OR_RETURN(upsert_,
+                     db_.Prepare("INSERT INTO person_week (tenant_id, person_key, metric_date, "
+                                 "run_id, attrs) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, "
+                                 "person_key, metric_date) DO UPDATE SET run_id = excluded.run_id, "
+                                 "attrs = excluded.attrs"));
+    ASSIGN_OR_RETURN(delete_, db_.Prepare("DELETE FROM person_week_metric WHERE tenant_id = ? AND "
+                                          "person_key = ? AND metric_date = ?"));
+    return core::OkStatus();
+  }
+
+  Status Add(const RowBatch& batch) {
+    int person = batch.Find(kPersonColumn);
+    int date = batch.Find(kDateColumn);
+    if (person < 0 || date < 0) {
+      return core::DataLossError(fmt::format("drop {} has no {} column; the drop was not imported",
+                                             drop_name_, person < 0 ? kPersonColumn : kDateColumn));
+    }
+    std::vector<size_t> metrics, attrs;
+    for (size_t c = 0; c < batch.num_columns(); ++c) {
+      const formats::Column& col = batch.column(c);
+      if (static_cast<int>(c) == person || static_cast<int>(c) == date) continue;
+      if (col.type() == ColumnType::kString) {
+        if (formats::IsPiiColumn(col.name())) continue;
+        if (config_.store_all_attributes || Contains(config_.store_attributes, col.name())) {
+          attrs.push_back(c);
+        }
+      } else if (config_.store_all_metrics || Contains(config_.store_metrics, col.name())) {
+        metrics.push_back(c);
+      }
+    }
+    keys_.clear();
+    dates_.clear();
+    std::string_view key(key_.data(), key_.size());
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      const formats::Column& pc = batch.column(static_cast<size_t>(person));
+      const formats::Column& dc = batch.column(static_cast<size_t>(date));
+      if (pc.IsNull(r) || core::Trim(pc.StringAt(r)).empty() || dc.IsNull(r)) {
+        return core::DataLossError(
+            fmt::format("drop {}, {}: PersonId or MetricDate is empty; the drop was not imported",
+                        drop_name_, RowWhere(batch, r)));
+      }
+      auto when = core::ParseIso8601(dc.StringAt(r));
+      if (!when.ok()) {
+        return core::DataLossError(
+            fmt::format("drop {}, {}: MetricDate is not a date; the drop was not imported",
+                        drop_name_, RowWhere(batch, r)));
+      }
+      keys_.push_back(PersonKey(key, tenant_, pc.StringAt(r)));
+      dates_.push_back(core::FormatDate(std::chrono::floor<std::chrono::days>(*when)));
+      Value attrs_value;
+      if (!attrs.empty()) {
+        nlohmann::json j = nlohmann::json::object();
+        for (size_t c : attrs) {
+          const formats::Column& col = batch.column(c);
+          if (!col.IsNull(r)) j[col.name()] = std::string(col.StringAt(r));
+        }
+        if (!j.empty()) attrs_value = j.dump();
+      }
+      RETURN_IF_ERROR(upsert_->Execute(
+          {tenant_, keys_.back(), dates_.back(), run_id_, std::move(attrs_value)}));
+      // A newer drop for this person-week replaces every metric of it.
+      RETURN_IF_ERROR(delete_->Execute({tenant_, keys_.back(), dates_.back()}));
+    }
+    if (metrics.empty() || batch.num_rows() == 0) return core::OkStatus();
+    ASSIGN_OR_RETURN(auto bulk,
+                     db_.BeginBulkInsert("person_week_metric", {"tenant_id", "person_key",
+                                                                "metric_date", "metric", "value"}));
+    std::vector<Value> row(5);
+    row[0] = tenant_;
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      row[1] = keys_[r];
+      row[2] = dates_[r];
+      for (size_t c : metrics) {
+        const formats::Column& col = batch.column(c);
+        row[3] = col.name();
+        double v = col.NumberAt(r);
+        row[4] = std::isnan(v) ? Value() : Value(v);
+        RETURN_IF_ERROR(bulk->AddRow(row));
+      }
+    }
+    return bulk->Finish();
+  }
+
+ private:
+  db::Database& db_;
+  const Config& config_;
+  std::string tenant_, run_id_, drop_name_;
+  core::SecureString key_;
+  std::unique_ptr<db::Statement> upsert_, delete_;
+  std::vector<std::string> keys_, dates_;
+};
+
+// person_identity writer for one AADUser drop.
+class IdentitySink {
+ public:
+  IdentitySink(db::Database& db, std::string tenant, std::string run_id, std::string drop_name,
+               core::SecureString key, std::string now)
+      : db_(db),
+        tenant_(std::move(tenant)),
+        run_id_(std::move(run_id)),
+        drop_name_(std::move(drop_name)),
+        key_(std::move(key)),
+        now_(std::move(now)) {}
+
+  Status Prepare() {
+    ASSIGN_OR_RETURN(upsert_,
+                     db_.Prepare("INSERT INTO person_identity (tenant_id, kind, value_hash, "
+                                 "person_key, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON "
+                                 "CONFLICT (tenant_id, kind, value_hash) DO UPDATE SET person_key "
+                                 "= excluded.person_key, run_id = excluded.run_id, updated_at = "
+                                 "excluded.updated_at"));
+    return core::OkStatus();
+  }
+
+  Status Add(const RowBatch& batch) {
+    int id = batch.Find("id");
+    if (id < 0) id = batch.Find(kPersonColumn);
+    if (id < 0) {
+      return core::DataLossError(
+          fmt::format("user export {} has no id column; the drop was not imported", drop_name_));
+    }
+    int mail = batch.Find("mail");
+    int upn = batch.Find("userPrincipalName");
+    int proxies = batch.Find("proxyAddresses");
+    std::string_view key(key_.data(), key_.size());
+    for (size_t r = 0; r < batch.num_rows(); ++r) {
+      const formats::Column& ic = batch.column(static_cast<size_t>(id));
+      if (ic.IsNull(r) || core::Trim(ic.StringAt(r)).empty()) {
+        return core::DataLossError(
+            fmt::format("user export {}, {}: id is empty; the drop was not imported", drop_name_,
+                        RowWhere(batch, r)));
+      }
+      std::string person = PersonKey(key, tenant_, ic.StringAt(r));
+      RETURN_IF_ERROR(Put(IdentityKind::kObjectId, ic.StringAt(r), person));
+      if (mail >= 0) RETURN_IF_ERROR(PutIfSet(batch, mail, r, IdentityKind::kMail, person));
+      if (upn >= 0) RETURN_IF_ERROR(PutIfSet(batch, upn, r, IdentityKind::kUpn, person));
+      if (proxies >= 0 && !batch.column(static_cast<size_t>(proxies)).IsNull(r)) {
+        std::string_view raw = batch.column(static_cast<size_t>(proxies)).StringAt(r);
+        nlohmann::json j = nlohmann::json::parse(raw, nullptr, false);
+        if (j.is_array()) {
+          for (const auto& e : j) {
+            if (e.is_string()) {
+              RETURN_IF_ERROR(Put(IdentityKind::kProxyAddress, e.get<std::string>(), person));
+            }
+          }
+        } else if (!core::Trim(raw).empty()) {
+          RETURN_IF_ERROR(Put(IdentityKind::kProxyAddress, raw, person));
+        }
+      }
+      ++rows_;
+    }
+    return core::OkStatus();
+  }
+
+ private:
+  Status PutIfSet(const RowBatch& batch, int col, size_t r, IdentityKind kind,
+                  const std::string& person) {
+    const formats::Column& c = batch.column(static_cast<size_t>(col));
+    if (c.IsNull(r) || core::Trim(c.StringAt(r)).empty()) return core::OkStatus();
+    return Put(kind, c.StringAt(r), person);
+  }
+  Status Put(IdentityKind kind, std::string_view value, const std::string& person) {
+    std::string_view key(key_.data(), key_.size());
+    return upsert_->Execute(
+        {tenant_, IdentityKindName(kind), IdentityHash(key, kind, value), person, run_id_, now_});
+  }
+
+  db::Database& db_;
+  std::string tenant_, run_id_, drop_name_;
+  core::SecureString key_;
+  std::string now_;
+  std::unique_ptr<db::Statement> upsert_;
+  int64_t rows_ = 0;
+};
+
+}  // namespace
+
+Result<std::vector<drop::WrappedKey>> ApiKeySource::Fetch(std::string_view tenant_id,
+                                                          std::string_view request_id) {
+  return client_.FetchDecryptionKeys(tenant_id, request_id);
+}
+
+Result<std::vector<drop::WrappedKey>> DirKeySource::Fetch(std::string_view /*tenant_id*/,
+                                                          std::string_view request_id) {
+  if (!core::IsUuid(request_id)) {
+    return core::InvalidArgumentError(fmt::format("request id {} is not a GUID", request_id));
+  }
+  std::filesystem::path path = std::filesystem::path(dir_) / (std::string(request_id) + ".json");
+  std::ifstream in(path);
+  if (!in) {
+    return core::NotFoundError(fmt::format("no saved key answer {}", path.string()));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return drop::ParseKeysResponse(ss.str());
+}
+
+Result<std::vector<drop::WrappedKey>> ChainKeySource::Fetch(std::string_view tenant_id,
+                                                            std::string_view request_id) {
+  Status last =
+      core::NotFoundError("no key source is configured: set keys.api_base_url or keys.keys_dir");
+  for (KeySource* s : sources_) {
+    auto r = s->Fetch(tenant_id, request_id);
+    if (r.ok() || r.status().code() != core::StatusCode::kNotFound) return r;
+    last = r.status();
+  }
+  return last;
+}
+
+Processor::Processor(db::Database& db, store::BlobStore& store, Ledger& ledger,
+                     ProcessorOptions options)
+    : db_(db),
+      store_(store),
+      ledger_(ledger),
+      options_(options),
+      clock_(options.clock != nullptr ? options.clock : &core::SystemClock::Instance()) {}
+
+Result<drop::DropKeys> Processor::Keys(const drop::DropRef& ref,
+                                       const drop::DropMetadata& metadata) {
+  // Tenant isolation (DESIGN §8.4): only the key pair of the drop's own tenant is ever loaded.
+  drop::KeyStore keystore(options_.config->keystore_dir);
+  ASSIGN_OR_RETURN(crypto::RsaPrivateKey private_key, keystore.Load(ref.tenant_id));
+  std::vector<drop::WrappedKey> wrapped;
+  auto fetched = options_.keys->Fetch(ref.tenant_id, metadata.copy_activity_id);
+  if (fetched.ok()) {
+    wrapped = std::move(fetched).value();
+  } else if (!metadata.inline_key.has_value()) {
+    return fetched.status();
+  } else {
+    VL_LOG_WARN("drop {}: no Column key ({}); using the inline File key only", ref.ToString(),
+                fetched.status().ToString());
+  }
+  if (metadata.inline_key.has_value()) {
+    std::erase_if(wrapped,
+                  [](const drop::WrappedKey& k) { return core::EqualsIgnoreCase(k.type, "File"); });
+    drop::WrappedKey file = *metadata.inline_key;
+    if (file.type.empty()) file.type = "File";
+    wrapped.push_back(std::move(file));
+  }
+  auto keys = drop::UnwrapKeys(wrapped, private_key);
+  if (!keys.ok()) return keys.status().WithContext(fmt::format("drop {}", ref.ToString()));
+  return keys;
+}
+
+Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int64_t& bytes) {
+  const Config& config = *options_.config;
+  const LedgerKey& key = entry.key;
+  drop::DropRef ref = key.ref();
+  auto started = std::chrono::steady_clock::now();
+
+  store::GetOptions get;
+  get.if_match = key.metadata_etag;
+  auto source = store_.Get(ref.metadata_path(), get);
+  if (!source.ok()) {
+    if (source.status().code() == core::StatusCode::kFailedPrecondition) {
+      return core::FailedPreconditionError(fmt::format(
+          "metadata.json of drop {} changed since it was listed (ETag {} is gone); this version "
+          "is superseded by the new one",
+          ref.ToString(), key.metadata_etag));
+    }
+    return source.status();
+  }
+  ASSIGN_OR_RETURN(std::string text, core::ReadAll(**source, 4u << 20));
+  ASSIGN_OR_RETURN(drop::DropMetadata metadata, drop::ParseMetadata(text, ref.metadata_path()));
+  if (!core::EqualsIgnoreCase(core::Trim(metadata.tenant_id), core::Trim(ref.tenant_id))) {
+    return core::PermissionDeniedError(fmt::format(
+        "metadata.json of drop {} names tenant {}, not the tenant of its path; the drop was not "
+        "imported",
+        ref.ToString(), metadata.tenant_id));
+  }
+  if (metadata.failed_upstream()) {
+    ASSIGN_OR_RETURN(db::Transaction tx, db_.Begin());
+    RETURN_IF_ERROR(ledger_.MarkFailedUpstreamInTransaction(key, metadata.errors));
+    RETURN_IF_ERROR(tx.Commit());
+    return DropState::kFailedUpstream;
+  }
+  ASSIGN_OR_RETURN(drop::DropKeys keys, Keys(ref, metadata));
+  ASSIGN_OR_RETURN(auto reader, drop::DropReader::Open(store_, ref, metadata, keys));
+  drop::DropValidator validator(metadata, ref);
+  core::SecureString pseudonym_key;
+  if (config.pseudonymise) {
+    ASSIGN_OR_RETURN(pseudonym_key, LoadOrCreatePseudonymKey(config.keystore_dir, key.tenant_id));
+  }
+
+  ASSIGN_OR_RETURN(db::Transaction tx, db_.Begin());
+  const bool users = ref.kind == drop::kUsersKind;
+  std::unique_ptr<MetricsSink> metrics;
+  std::unique_ptr<IdentitySink> identities;
+  if (users) {
+    identities =
+        std::make_unique<IdentitySink>(db_, key.tenant_id, key.run_id, ref.ToString(),
+                                       pseudonym_key, core::FormatIso8601Millis(clock_->Now()));
+    RETURN_IF_ERROR(identities->Prepare());
+  } else {
+    metrics = std::make_unique<MetricsSink>(db_, config, key.tenant_id, key.run_id, ref.ToString(),
+                                            pseudonym_key);
+    RETURN_IF_ERROR(metrics->Prepare());
+  }
+  RowBatch batch;
+  uint64_t last_bytes = 0;
+  for (;;) {
+    if (Stopping()) {
+      return core::CancelledError(
+          fmt::format("stopped on request while importing drop {}; rolled back, it stays pending",
+                      ref.ToString()));
+    }
+    ASSIGN_OR_RETURN(bool more, reader->Next(batch));
+    if (!more) break;
+    CrashPoint("download");
+    RETURN_IF_ERROR(validator.Observe(batch));
+    RETURN_IF_ERROR(users ? identities->Add(batch) : metrics->Add(batch));
+    CrashPoint("insert");
+    if (options_.progress != nullptr) {
+      options_.progress->AddRows(batch.num_rows());
+      options_.progress->AddBytes(reader->stats().ciphertext_bytes - last_bytes);
+      last_bytes = reader->stats().ciphertext_bytes;
+      options_.progress->Tick();
+    }
+  }
+  RETURN_IF_ERROR(validator.Finish(reader->stats(), reader->source_columns()));
+  rows = static_cast<int64_t>(reader->stats().rows);
+  bytes = static_cast<int64_t>(reader->stats().ciphertext_bytes);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  RETURN_IF_ERROR(ledger_.MarkDoneInTransaction(key, rows, bytes, ms));
+  metrics.reset();
+  identities.reset();
+  CrashPoint("commit");
+  RETURN_IF_ERROR(tx.Commit());
+  CrashPoint("committed");
+  return DropState::kDone;
+}
+
+DropResult Processor::Process(const LedgerKey& key) {
+  DropResult result;
+  result.key = key;
+  const Config& config = *options_.config;
+  auto claimed = ledger_.Claim(key, config.max_attempts);
+  if (!claimed.ok()) {
+    result.error = claimed.status();
+    auto now = ledger_.Get(key);
+    result.state = now.ok() ? now->state : DropState::kFailed;
+    VL_LOG_ERROR("drop {}: {}", key.ToString(), result.error.message());
+    return result;
+  }
+  CrashPoint("claimed");
+  if (options_.progress != nullptr) {
+    options_.progress->SetStage(fmt::format("{}/{}", key.kind, key.tenant_id));
+  }
+  auto imported = Import(*claimed, result.rows, result.bytes);
+  if (imported.ok()) {
+    result.state = *imported;
+    if (options_.progress != nullptr) options_.progress->AddDrops();
+    if (result.state == DropState::kDone) {
+      VL_LOG_INFO("drop {} imported: {} rows, {} encrypted bytes", key.ref().ToString(),
+                  result.rows, result.bytes);
+      if (config.retention_days == 0) {
+        Status cleaned = Cleanup(key);
+        if (!cleaned.ok()) {
+          VL_LOG_WARN(
+              "drop {}: imported, but its blobs could not be deleted yet ({}); the next "
+              "run retries",
+              key.ref().ToString(), cleaned.ToString());
+        }
+      }
+    } else {
+      VL_LOG_WARN("drop {} failed upstream (metadata.json Errors); nothing to import",
+                  key.ref().ToString());
+    }
+    return result;
+  }
+  result.error = imported.status();
+  result.rows = 0;
+  if (result.error.code() == core::StatusCode::kCancelled) {
+    Status released = ledger_.Release(key);
+    if (!released.ok()) VL_LOG_WARN("drop {}: {}", key.ToString(), released.ToString());
+    result.state = DropState::kPending;
+    VL_LOG_INFO("{}", result.error.message());
+    return result;
+  }
+  auto marked = ledger_.MarkFailed(key, result.error, config.max_attempts);
+  result.state = marked.ok() ? *marked : DropState::kFailed;
+  if (!marked.ok()) {
+    VL_LOG_ERROR("drop {}: could not record the failure in the ledger: {}", key.ToString(),
+                 marked.status().ToString());
+  }
+  VL_LOG_ERROR("drop {} {} (attempt {} of {}): {}", key.ref().ToString(),
+               result.state == DropState::kQuarantined ? "quarantined" : "failed",
+               claimed->attempts, config.max_attempts, result.error.ToString());
+  return result;
+}
+
+Status Processor::Cleanup(const LedgerKey& key) {
+  drop::DropRef ref = key.ref();
+  ASSIGN_OR_RETURN(auto parts, drop::ListParts(store_, ref));
+  for (const auto& part : parts) {
+    Status s = store_.Delete(part.name);
+    if (!s.ok() && s.code() != core::StatusCode::kNotFound) return s;
+    CrashPoint("cleanup");
+  }
+  Status s = store_.Delete(ref.metadata_path());
+  if (!s.ok() && s.code() != core::StatusCode::kNotFound) return s;
+  CrashPoint("cleanup");
+  return ledger_.MarkCleaned(key);
+}
+
+}  // namespace vivalink::ingest

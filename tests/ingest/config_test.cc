@@ -1,0 +1,143 @@
+// Configuration: defaults, every section, environment overrides, precise errors.
+#include "ingest/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "testutil.h"
+
+namespace vivalink::ingest {
+namespace {
+
+using core::StatusCode;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* v : {"VIVALINK_CLIENT_SECRET", "VIVALINK_CLIENT_ID", "VIVALINK_STORE_URL",
+                          "VIVALINK_DATABASE_URL"}) {
+      ::unsetenv(v);
+    }
+  }
+  void TearDown() override { SetUp(); }
+};
+
+TEST_F(ConfigTest, NoFileGivesEmbeddedDefaultsUnderVivalinkData) {
+  auto c = LoadConfig("");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->database_url, "sqlite://./vivalink-data/vivalink.db");
+  EXPECT_EQ(c->store_url, "file://./vivalink-data/drops");
+  EXPECT_EQ(c->keystore_dir, "./vivalink-data/keys");
+  EXPECT_EQ(c->max_attempts, 3);
+  EXPECT_EQ(c->retention_days, 0);
+  EXPECT_TRUE(c->store_all_metrics);
+  EXPECT_TRUE(c->store_all_attributes);
+  EXPECT_FALSE(c->pseudonymise);
+  EXPECT_EQ(c->poll_interval, std::chrono::seconds(300));
+  EXPECT_EQ(c->lookback, std::chrono::hours(24 * 14));
+}
+
+TEST_F(ConfigTest, ParsesEverySection) {
+  auto c = ParseConfig(R"(
+data_dir = "/srv/vl"
+[storage]
+url = "https://acct.blob.core.windows.net/tenant?sv=1&sig=SECRETSIG"
+[keys]
+keystore = "/srv/keys"
+api_base_url = "http://127.0.0.1:9000"
+authority = "http://127.0.0.1:9000"
+client_id = "app-1"
+client_secret = "s3cret"
+[database]
+url = "postgresql://vl@db/vl"
+[ingest]
+poll_interval_seconds = 60
+lookback_hours = 48
+max_attempts = 5
+retention_days = 7
+store_metrics = ["Collaboration_hours"]
+store_attributes = []
+pseudonymise = true
+[partner]
+path = "crm.csv"
+key_column = "Email"
+key_type = "object_id"
+[log]
+level = "debug"
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->data_dir, "/srv/vl");
+  EXPECT_EQ(c->keystore_dir, "/srv/keys");
+  EXPECT_EQ(c->database_url, "postgresql://vl@db/vl");
+  EXPECT_EQ(c->keys.client_id, "app-1");
+  EXPECT_EQ(std::string(c->keys.client_secret.begin(), c->keys.client_secret.end()), "s3cret");
+  EXPECT_EQ(c->poll_interval, std::chrono::seconds(60));
+  EXPECT_EQ(c->lookback, std::chrono::hours(48));
+  EXPECT_EQ(c->max_attempts, 5);
+  EXPECT_EQ(c->retention_days, 7);
+  EXPECT_FALSE(c->store_all_metrics);
+  EXPECT_EQ(c->store_metrics, std::vector<std::string>{"Collaboration_hours"});
+  EXPECT_FALSE(c->store_all_attributes);
+  EXPECT_TRUE(c->store_attributes.empty());
+  EXPECT_TRUE(c->pseudonymise);
+  EXPECT_EQ(c->partner.key_type, JoinKeyType::kObjectId);
+  EXPECT_EQ(c->partner.key_column, "Email");
+  // Defaults derived from data_dir when unset.
+  auto d = ParseConfig("data_dir = \"/x\"\n");
+  EXPECT_EQ(d->database_url, "sqlite:///x/vivalink.db");
+  // Secrets never appear in Describe().
+  std::string text = c->Describe();
+  EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("SECRETSIG"), std::string::npos) << text;
+  EXPECT_NE(text.find("client_secret = \"***\""), std::string::npos);
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesTheFile) {
+  ::setenv("VIVALINK_CLIENT_SECRET", "from-env", 1);
+  ::setenv("VIVALINK_DATABASE_URL", "sqlite:///tmp/x.db", 1);
+  auto c = ParseConfig("[keys]\nclient_secret = \"from-file\"\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(std::string(c->keys.client_secret.begin(), c->keys.client_secret.end()), "from-env");
+  EXPECT_EQ(c->database_url, "sqlite:///tmp/x.db");
+}
+
+TEST_F(ConfigTest, UnknownKeysAndSectionsAreRefusedWithTheirLine) {
+  auto c = ParseConfig("[ingest]\nmax_attempt = 3\n", "vl.toml");
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("vl.toml:2: ingest.max_attempt"), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(ParseConfig("[ingestion]\n").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ConfigTest, WrongTypesAndRangesAreRefused) {
+  EXPECT_EQ(ParseConfig("[ingest]\nmax_attempts = \"3\"\n").status().code(),
+            StatusCode::kInvalidArgument);
+  auto c = ParseConfig("[ingest]\nmax_attempts = 0\n");
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("between 1 and 1000"), std::string::npos);
+  EXPECT_EQ(ParseConfig("[partner]\nkey_type = \"upn\"\n").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseConfig("[ingest]\nstore_metrics = [1]\n").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseConfig("[ingest\n").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadConfig("/nonexistent/vivalink.toml").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ConfigTest, ExampleFileParsesToTheDefaults) {
+  auto c = LoadConfig(testutil::SourceDir() / "docs/vivalink.example.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Config d = DefaultConfig();
+  EXPECT_EQ(c->database_url, d.database_url);
+  EXPECT_EQ(c->max_attempts, d.max_attempts);
+  EXPECT_EQ(c->retention_days, d.retention_days);
+  EXPECT_EQ(c->poll_interval, d.poll_interval);
+  EXPECT_EQ(c->lookback, d.lookback);
+  EXPECT_EQ(c->store_all_metrics, d.store_all_metrics);
+}
+
+}  // namespace
+}  // namespace vivalink::ingest
