@@ -15,6 +15,8 @@
 #include "core/uuid.h"
 #include "drop/cat.h"
 #include "drop/keys.h"
+#include "ingest/commands.h"
+#include "ingest/config.h"
 #include "store/blob_store.h"
 
 namespace vivalink::cli {
@@ -138,13 +140,72 @@ int Sas(const SasArgs& a) {
   return 0;
 }
 
+// Loads the configuration (embedded defaults without --config) and starts logging from it; the
+// --log-level flag, when given, wins.
+core::Result<ingest::Config> Configure(const std::string& path, const std::string& log_level) {
+  ASSIGN_OR_RETURN(ingest::Config config, ingest::LoadConfig(path));
+  core::InitLogging({.level = core::ParseLogLevel(log_level.empty() ? config.log_level : log_level),
+                     .file = config.log_file});
+  return config;
+}
+
+int RunCommand(const ingest::Config& config, const std::string& tenant) {
+  ingest::CommandOptions options;
+  options.tenant = tenant;
+  auto summary = ingest::RunOnce(config, options);
+  if (!summary.ok()) return ReportError(summary.status());
+  std::printf("%s", summary->ToText().c_str());
+  return summary->any_failed() ? 1 : 0;
+}
+
+int StatusCommand(const ingest::Config& config, bool json) {
+  auto report = ingest::GetStatus(config);
+  if (!report.ok()) return ReportError(report.status());
+  std::printf("%s\n", json ? report->ToJson().c_str() : report->ToText().c_str());
+  return 0;
+}
+
+int ReplayCommand(const ingest::Config& config, const std::string& run_id) {
+  auto n = ingest::Replay(config, run_id);
+  if (!n.ok()) return ReportError(n.status());
+  std::printf("%d drop(s) of run %s reset to pending; the next `vivalink run` imports them\n", *n,
+              run_id.c_str());
+  return 0;
+}
+
+int KeysRegister(const ingest::Config& config, const std::string& tenant, bool create) {
+  auto reg = ingest::RegisterKeys(config, core::NormalizeUuid(tenant), create);
+  if (!reg.ok()) return ReportError(reg.status());
+  std::printf("registered the public key of tenant %s with the key API\n", tenant.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"vivalink: receive, decrypt, validate and analyse Viva Insights partner drops"};
   app.require_subcommand(1);
-  std::string log_level = "warn";
-  app.add_option("--log-level", log_level, "debug|info|warn|error|off")->capture_default_str();
+  std::string log_level;
+  std::string config_path;
+  app.add_option("--log-level", log_level, "debug|info|warn|error|off (default: the config's)");
+  app.add_option("--config", config_path,
+                 "configuration file (TOML, see docs/vivalink.example.toml); default: the "
+                 "embedded defaults under ./vivalink-data/");
+
+  std::string tenant_filter;
+  auto* run = app.add_subcommand("run", "one pass over all tenants: import every new drop");
+  run->add_option("--tenant", tenant_filter, "only this tenant");
+  auto* serve = app.add_subcommand("serve", "the poll loop as a daemon (SIGTERM stops cleanly)");
+  bool status_json = false;
+  auto* status =
+      app.add_subcommand("status", "per tenant: watermark, drops by state, last error, lag");
+  status->add_flag("--json", status_json, "machine-readable output");
+  std::string replay_run;
+  auto* replay = app.add_subcommand("replay", "retry the quarantined drops of a run");
+  replay->add_option("--run", replay_run, "RunId")->required();
+  bool show_config = false;
+  auto* config_cmd = app.add_subcommand("config", "show the effective configuration");
+  config_cmd->add_flag("--show", show_config, "print it (secrets masked)");
 
   auto* keys = app.add_subcommand("keys", "manage the per-tenant RSA key pairs");
   keys->require_subcommand(1);
@@ -152,6 +213,13 @@ int Main(int argc, char** argv) {
   auto* create = keys->add_subcommand("create", "create a tenant's RSA-2048 pair, print the JWK");
   create->add_option("--tenant", kc.tenant, "customer tenant id (GUID)")->required();
   create->add_option("--keystore", kc.keystore, "key store folder")->capture_default_str();
+
+  std::string register_tenant;
+  bool register_create = false;
+  auto* reg =
+      keys->add_subcommand("register", "register a tenant's public key with the Viva Insights API");
+  reg->add_option("--tenant", register_tenant, "customer tenant id (GUID)")->required();
+  reg->add_flag("--create", register_create, "create the key pair first when missing");
 
   auto* drop_cmd = app.add_subcommand("drop", "inspect drops");
   drop_cmd->require_subcommand(1);
@@ -176,7 +244,22 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  core::InitLogging({.level = core::ParseLogLevel(log_level)});
+  if (run->parsed() || serve->parsed() || status->parsed() || replay->parsed() || reg->parsed() ||
+      config_cmd->parsed()) {
+    auto config = Configure(config_path, log_level);
+    if (!config.ok()) return ReportError(config.status());
+    if (run->parsed()) return RunCommand(*config, tenant_filter);
+    if (status->parsed()) return StatusCommand(*config, status_json);
+    if (replay->parsed()) return ReplayCommand(*config, replay_run);
+    if (reg->parsed()) return KeysRegister(*config, register_tenant, register_create);
+    if (config_cmd->parsed()) {
+      std::printf("%s\n", config->Describe().c_str());
+      return 0;
+    }
+    core::Status st = ingest::Serve(*config);
+    return st.ok() ? 0 : ReportError(st);
+  }
+  core::InitLogging({.level = core::ParseLogLevel(log_level.empty() ? "warn" : log_level)});
   if (create->parsed()) return KeysCreate(kc);
   if (cat->parsed()) return DropCat(dc);
   if (sas->parsed()) return Sas(sa);

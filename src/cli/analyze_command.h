@@ -1,0 +1,30 @@
+// `vivalink analyze ...`: the analyses of src/analysis/ on a person query file, optionally joined
+// with the partner's data through the Entra ID user export (src/join/).
+//
+//   vivalink analyze iv       --input F --outcome 'EXPR' [--predictors a,b] [--bins 5]
+//   vivalink analyze drivers  --input F --outcome COL [--behaviours a,b] [--iv-bins 5]
+//   vivalink analyze groups   --input F --by Organization[,..] --metrics a,b [--min-group 5]
+//   vivalink analyze hygiene  --input F [--metric M] [--exclude]
+//   vivalink analyze patterns --input F --kind trend|habits|gini [--metric M] [--by A] ...
+// Every subcommand also takes [--format csv|json] and the partner options
+//   --partner P [--partner-key Email] [--partner-key-type email|object_id] [--users U]
+//   [--partner-date COL] [--partner-static S] [--partner-sum a,b] [--partner-mean a,b]
+//   [--partner-default sum|mean] [--left-join] [--join-report FILE]
+// The result goes to stdout; the join's counts (never identities) to stderr and --join-report.
+// Exit codes: 0 success, 1 failure (unreadable or corrupt input), 2 invalid arguments.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+
+namespace vivalink::cli {
+
+// Registers the `analyze` subcommand tree on app. The chosen analysis runs from a CLI11 callback
+// while app.parse() runs; its exit code is then available from AnalyzeExitCode(). Call once per
+// app; the registered state lives for the whole program.
+void AddAnalyzeCommands(CLI::App& app);
+
+// The exit code of the analyze subcommand that ran during parse, or nullopt when none ran.
+std::optional<int> AnalyzeExitCode();
+
+}  // namespace vivalink::cli
