@@ -5,7 +5,7 @@
 #   3. builds with ASan+UBSan and runs every test except those labelled slow,
 #   4. builds the libFuzzer targets with clang and runs a short smoke run of each.
 # Slow suites (long fuzzing, soak, big benchmarks): `ctest --test-dir build-asan -L slow`,
-# `ctest --test-dir build-fuzz -L slow`, `scripts/bench.sh`.
+# `ctest --test-dir build-fuzz -L slow`, `scripts/bench.sh` (benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -21,5 +21,6 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-asan -LE slow -j2 --output-on-failure --timeout 600
 
 echo "== fuzz smoke runs"
-scripts/build.sh fuzz
+fuzzers=$(sed -nE 's/^vl_fuzz\(([a-z_]+) .*/\1/p' fuzz/*.cmake)
+scripts/build.sh fuzz $fuzzers
 ctest --test-dir build-fuzz -L fuzz -j2 --output-on-failure
