@@ -9,7 +9,9 @@
 
 #include "azure/credentials.h"
 #include "azure/sas.h"
+#include "cli/analyze_command.h"
 #include "cli/common.h"
+#include "cli/report_command.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "core/uuid.h"
@@ -145,6 +147,7 @@ int Sas(const SasArgs& a) {
 core::Result<ingest::Config> Configure(const std::string& path, const std::string& log_level) {
   ASSIGN_OR_RETURN(ingest::Config config, ingest::LoadConfig(path));
   core::InitLogging({.level = core::ParseLogLevel(log_level.empty() ? config.log_level : log_level),
+                     .json = false,
                      .file = config.log_file});
   return config;
 }
@@ -203,6 +206,14 @@ int Main(int argc, char** argv) {
   std::string replay_run;
   auto* replay = app.add_subcommand("replay", "retry the quarantined drops of a run");
   replay->add_option("--run", replay_run, "RunId")->required();
+  ReportArgs ra;
+  auto* report_cmd = app.add_subcommand("report", "write the HTML report of what was imported");
+  report_cmd->add_option("--output", ra.output, "report file (default <data_dir>/report.html)");
+  report_cmd->add_option("--outcome", ra.outcomes, "key metric column(s) to explain");
+  report_cmd->add_option("--group-by", ra.group_by, "grouping attribute(s)")->capture_default_str();
+  report_cmd->add_option("--min-group", ra.min_group_size, "minimum group size (distinct people)")
+      ->capture_default_str();
+  report_cmd->add_option("--tenant", ra.tenant, "only this tenant");
   bool show_config = false;
   auto* config_cmd = app.add_subcommand("config", "show the effective configuration");
   config_cmd->add_flag("--show", show_config, "print it (secrets masked)");
@@ -239,11 +250,13 @@ int Main(int argc, char** argv) {
   sas->add_option("--permissions", sa.permissions, "SAS permission letters")->capture_default_str();
   sas->add_option("--days", sa.days, "validity in days")->capture_default_str();
 
+  AddAnalyzeCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (auto code = AnalyzeExitCode()) return *code;
   if (run->parsed() || serve->parsed() || status->parsed() || replay->parsed() || reg->parsed() ||
       config_cmd->parsed()) {
     auto config = Configure(config_path, log_level);
@@ -251,6 +264,7 @@ int Main(int argc, char** argv) {
     if (run->parsed()) return RunCommand(*config, tenant_filter);
     if (status->parsed()) return StatusCommand(*config, status_json);
     if (replay->parsed()) return ReplayCommand(*config, replay_run);
+    if (report_cmd->parsed()) return ReportCommand(*config, ra);
     if (reg->parsed()) return KeysRegister(*config, register_tenant, register_create);
     if (config_cmd->parsed()) {
       std::printf("%s\n", config->Describe().c_str());
@@ -259,7 +273,9 @@ int Main(int argc, char** argv) {
     core::Status st = ingest::Serve(*config);
     return st.ok() ? 0 : ReportError(st);
   }
-  core::InitLogging({.level = core::ParseLogLevel(log_level.empty() ? "warn" : log_level)});
+  core::InitLogging({.level = core::ParseLogLevel(log_level.empty() ? "warn" : log_level),
+                     .json = false,
+                     .file = ""});
   if (create->parsed()) return KeysCreate(kc);
   if (cat->parsed()) return DropCat(dc);
   if (sas->parsed()) return Sas(sa);
