@@ -122,7 +122,12 @@ int ReportCommand(const ingest::Config& config, const ReportArgs& args) {
   options.outcomes = args.outcomes.empty()
                          ? std::vector<std::string>{"After_hours_collaboration_hours"}
                          : args.outcomes;
-  options.group_by = args.group_by;
+  // HR attributes arrive only with some row shapes (the v1 person report has none): group by
+  // the requested attributes the data has.
+  options.group_by.clear();
+  for (const auto& g : args.group_by) {
+    if (frame->Find(g) != nullptr) options.group_by.push_back(g);
+  }
   options.min_group_size = args.min_group_size;
   options.generated_at = core::FormatIso8601(core::SystemClock::Instance().Now());
   options.title = "vivalink: behaviours behind key metrics";

@@ -258,7 +258,7 @@ int Main(int argc, char** argv) {
   }
   if (auto code = AnalyzeExitCode()) return *code;
   if (run->parsed() || serve->parsed() || status->parsed() || replay->parsed() || reg->parsed() ||
-      config_cmd->parsed()) {
+      config_cmd->parsed() || report_cmd->parsed()) {
     auto config = Configure(config_path, log_level);
     if (!config.ok()) return ReportError(config.status());
     if (run->parsed()) return RunCommand(*config, tenant_filter);
