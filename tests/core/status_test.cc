@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace vivalink::core {
 namespace {
 
@@ -53,6 +56,18 @@ TEST(Result, AssignOrReturnPropagatesFirstError) {
 TEST(Result, ReturnIfErrorStopsAtFailure) {
   EXPECT_TRUE(Check(false).ok());
   EXPECT_EQ(Check(true).code(), StatusCode::kDataLoss);
+}
+
+Result<std::vector<std::string>> Names() { return std::vector<std::string>{"a", "b"}; }
+
+// Regression: operator* on a temporary Result used to return T&&, so a range-for over it read a
+// destroyed temporary (found by ASan in the key API audit test).
+TEST(Result, RangeForOverATemporaryResultDoesNotDangle) {
+  std::string joined;
+  for (const auto& n : *Names()) joined += n;
+  EXPECT_EQ(joined, "ab");
+  auto&& v = Names().value();
+  EXPECT_EQ(v.size(), 2u);
 }
 
 TEST(Result, ValueOrGivesFallbackOnError) {
