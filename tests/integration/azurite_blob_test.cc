@@ -15,7 +15,8 @@
 #include "crypto/hash.h"
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// Exported by the ASan runtime (libasan); g++ does not ship the clang header that declares it.
+extern "C" size_t __sanitizer_get_current_allocated_bytes(void);
 #define VL_UNDER_ASAN 1
 #endif
 
