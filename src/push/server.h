@@ -1,0 +1,104 @@
+// NotificationServer: the HTTP endpoint of `vivalink serve` that receives push notifications
+// (DESIGN §6) and turns them into DropHints for the ingestion side. cpp-httplib underneath.
+//
+//   POST /v1/notifications/drops   Data Factory web activity. 404 while no webhook secret is
+//        configured. X-Vivalink-Signature is verified BEFORE the body is parsed: 401 when it is
+//        missing or wrong; 400 with the parse error for a bad body; 503 + Retry-After when
+//        on_hint cannot take the hint now; 202 {"accepted":true,"drop":...} otherwise.
+//   POST /v1/events                 Event Grid (schema or CloudEvents 1.0). 404 when disabled;
+//        401 without the right ?code=<events_key> when a key is configured. A subscription
+//        validation event is answered 200 {"validationResponse": code}; BlobCreated events of a
+//        drop's metadata.json are offered to on_hint (others just counted) and answered 200
+//        {"accepted":n,"ignored":m}, or 503 + Retry-After when on_hint refused one (Event Grid
+//        then redelivers the batch; duplicates are harmless). 400 for a malformed batch.
+//   OPTIONS /v1/events              CloudEvents webhook abuse protection: WebHook-Request-Origin
+//        is answered 200 with WebHook-Allowed-Origin (and WebHook-Allowed-Rate: * when
+//        WebHook-Request-Rate was sent); 400 without the origin header. Same key rule as POST.
+//   GET /healthz                    200 {"status":"ok"} or 503 {"status":"unhealthy"}.
+//   GET /metrics                    Prometheus text (version 0.0.4): the server's counters as
+//        vivalink_push_* counters, then the ingestion side's metrics().
+// Every error is JSON {"error": "..."}: 404 unknown path, 405 (with Allow) wrong method, 413
+// body over max_body_bytes (Content-Length or chunked), 400 malformed HTTP, 500 when a callback
+// threw. /healthz and /metrics are unauthenticated: bind to loopback or a private interface.
+//
+// Secrets (the webhook secret, the events key, signature header values) are never logged; the
+// request's query string (which holds ?code=) is never logged either.
+//
+// Thread-safe: requests are served by a pool of `threads` threads, so the callbacks run
+// concurrently; Stop() may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "push/hint.h"
+
+namespace vivalink::push {
+
+// A snapshot of the server's counters (each only grows).
+struct ServerCounters {
+  int64_t requests = 0;              // every answered request
+  int64_t accepted_hints = 0;        // hints on_hint accepted (webhook + events)
+  int64_t rejected_signature = 0;    // 401: bad/missing signature or events key
+  int64_t rejected_bad_request = 0;  // 400: malformed body or HTTP
+  int64_t rejected_too_large = 0;    // 413
+  int64_t rejected_unavailable = 0;  // 503: on_hint refused (queue full) or unhealthy
+  int64_t ignored_events = 0;        // events that were not a drop's metadata.json BlobCreated
+  int64_t validations = 0;           // Event Grid validations and CloudEvents OPTIONS handshakes
+};
+using ServerCountersSnapshot = ServerCounters;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // interface to bind
+  int port = 0;                    // 0 = a free port (see NotificationServer::port())
+  // HMAC secret of X-Vivalink-Signature; empty: POST /v1/notifications/drops answers 404.
+  std::string webhook_secret;
+  // Non-empty: /v1/events requires ?code=<key> (compared in constant time), else 401.
+  std::string events_key;
+  bool events_enabled = true;       // false: /v1/events answers 404
+  std::string container;            // expected container of events ("" = any)
+  size_t max_body_bytes = 1 << 20;  // larger request bodies are answered 413
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds write_timeout{10};
+  int threads = 4;                      // request handler threads (>= 1)
+  std::chrono::seconds retry_after{5};  // Retry-After of 503 answers
+  // Receives each hint; must be thread-safe and fast (it runs on a request thread). Returns
+  // false when it cannot accept now (the request is answered 503 with Retry-After). Required.
+  std::function<bool(const DropHint&)> on_hint;
+  // Prometheus text of the ingestion side, appended to GET /metrics; null = nothing appended.
+  std::function<std::string()> metrics;
+  // GET /healthz: true = 200, false = 503; null = always healthy.
+  std::function<bool()> healthy;
+};
+
+class NotificationServer {
+ public:
+  // Binds host:port and starts serving on background threads. kInvalidArgument for bad options
+  // (no on_hint, threads < 1, max_body_bytes 0, port outside 0..65535); kUnavailable when the
+  // address cannot be bound (port in use).
+  static core::Result<std::unique_ptr<NotificationServer>> Start(ServerOptions options);
+  ~NotificationServer();  // Stop()
+  NotificationServer(const NotificationServer&) = delete;
+  NotificationServer& operator=(const NotificationServer&) = delete;
+
+  int port() const;         // the bound port (the chosen one when options.port was 0)
+  std::string url() const;  // "http://<host>:<port>" (IPv6 hosts in brackets)
+
+  // Stops accepting, lets running requests finish and joins the threads. Idempotent.
+  void Stop();
+
+  ServerCounters counters() const;
+
+  struct Impl;
+
+ private:
+  explicit NotificationServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vivalink::push
