@@ -198,7 +198,19 @@ int Main(int argc, char** argv) {
   std::string tenant_filter;
   auto* run = app.add_subcommand("run", "one pass over all tenants: import every new drop");
   run->add_option("--tenant", tenant_filter, "only this tenant");
-  auto* serve = app.add_subcommand("serve", "the poll loop as a daemon (SIGTERM stops cleanly)");
+  auto* serve = app.add_subcommand(
+      "serve",
+      "the service: poll loop plus push notifications ([push]: HTTP endpoint, Storage Queue); "
+      "SIGTERM stops cleanly");
+  std::string serve_listen, serve_queue, serve_port_file;
+  serve->add_option("--listen", serve_listen,
+                    "HTTP endpoint host:port (overrides [push] listen; port 0 = any free port)");
+  serve->add_option("--queue-url", serve_queue,
+                    "Storage Queue of notifications (overrides "
+                    "[push] queue_url)");
+  serve->add_option("--port-file", serve_port_file,
+                    "write the bound HTTP port to this file once requests are accepted");
+  serve->add_option("--tenant", tenant_filter, "only this tenant");
   bool status_json = false;
   auto* status =
       app.add_subcommand("status", "per tenant: watermark, drops by state, last error, lag");
@@ -270,7 +282,20 @@ int Main(int argc, char** argv) {
       std::printf("%s\n", config->Describe().c_str());
       return 0;
     }
-    core::Status st = ingest::Serve(*config);
+    if (!serve_listen.empty()) config->push.listen = serve_listen;
+    if (!serve_queue.empty()) config->push.queue_url = serve_queue;
+    ingest::CommandOptions so;
+    so.tenant = tenant_filter;
+    core::Status st = ingest::Serve(*config, so, [&](int port) {
+      if (serve_port_file.empty()) return;
+      // Written whole then renamed, so a reader never sees a partial number.
+      const std::string tmp = serve_port_file + ".tmp";
+      if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+        std::fprintf(f, "%d\n", port);
+        std::fclose(f);
+        std::rename(tmp.c_str(), serve_port_file.c_str());
+      }
+    });
     return st.ok() ? 0 : ReportError(st);
   }
   core::InitLogging({.level = core::ParseLogLevel(log_level.empty() ? "warn" : log_level),

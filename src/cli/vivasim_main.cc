@@ -159,6 +159,8 @@ struct PipelineArgs {
   std::string notify_url;
   std::string notify_secret;
   std::string notify_queue;
+  std::string notify_events;
+  std::string event_schema = "eventgrid";
 };
 
 int PipelineRun(const PipelineArgs& a) {
@@ -183,9 +185,21 @@ int PipelineRun(const PipelineArgs& a) {
   o.container = a.container.empty() ? sim::ContainerNameFromUrl(a.store) : a.container;
 
   std::unique_ptr<sim::Notifier> notifier;
-  if (!a.notify_queue.empty() && !a.notify_url.empty()) {
-    return ReportError(
-        core::InvalidArgumentError("give either --notify-url or --notify-queue, not both"));
+  if (!a.notify_queue.empty() + !a.notify_url.empty() + !a.notify_events.empty() > 1) {
+    return ReportError(core::InvalidArgumentError(
+        "give one of --notify-url, --notify-queue and --notify-events, not several"));
+  }
+  if (!a.notify_events.empty()) {
+    auto schema = sim::ParseEventSchema(a.event_schema);
+    if (!schema.ok()) return ReportError(schema.status());
+    // Event data.url names the blob in the partner container; a local folder store stands for
+    // a storage account of that container's name.
+    std::string base = a.store.substr(0, a.store.find('?'));
+    if (!base.starts_with("http://") && !base.starts_with("https://")) {
+      base = "https://partner.blob.core.windows.net/" + o.container;
+    }
+    notifier = sim::MakeEventGridNotifier(a.notify_events, *schema, base);
+    o.notifier = notifier.get();
   }
   if (!a.notify_queue.empty()) {
     auto q = sim::MakeQueueNotifier(a.notify_queue);
@@ -316,6 +330,11 @@ int Main(int argc, char** argv) {
   run->add_option("--notify-queue", pa.notify_queue,
                   "Storage Queue URL: put each notification on it as a message (a SAS in the "
                   "URL, or AZURE_STORAGE_CONNECTION_STRING)");
+  run->add_option("--notify-events", pa.notify_events,
+                  "Event Grid: POST BlobCreated events of each drop to this webhook (after the "
+                  "subscription validation handshake)");
+  run->add_option("--event-schema", pa.event_schema, "eventgrid|cloudevents")
+      ->capture_default_str();
 
   sim::ApiServerOptions so;
   std::string serve_dir;

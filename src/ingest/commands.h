@@ -4,14 +4,18 @@
 //
 //   RunOnce   one pass: list drops, register new ones in the ledger, process every unfinished
 //             drop (oldest first, tenant by tenant), clean up blobs whose retention passed.
-//   Serve     RunOnce every poll_interval until stopped (SIGTERM/SIGINT or the stop flag). A stop
-//             request is honoured between batches: the current drop is rolled back and stays
-//             pending, never half-written.
+//   Serve     the long-running service (serve.cc): a poll pass every poll_interval plus the push
+//             model when configured ([push]): the HTTP endpoint for web-activity and Event Grid
+//             notifications, /healthz and /metrics, and a Storage Queue consumer. Notifications
+//             are hints (Ingestor::Hint); the poll loop stays the safety net. Runs until stopped
+//             (SIGTERM/SIGINT or the stop flag); a stop is honoured between batches: the current
+//             drop is rolled back and stays pending, never half-written.
 //   GetStatus per tenant: watermark, drop counts by state, last error, lag.
 //   Replay    quarantined/failed drops of a run back to pending, then (optionally) a RunOnce.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,10 +65,14 @@ struct RunSummary {
 // drops are not errors: see RunSummary.
 core::Result<RunSummary> RunOnce(const Config& config, const CommandOptions& options = {});
 
-// The poll loop. Installs SIGTERM/SIGINT handlers (restored on return) that set the stop flag.
+// The service loop. Installs SIGTERM/SIGINT handlers (restored on return) that set the stop flag.
 // Returns OK after a stop request; a pass that errors (storage down, ...) is logged and retried
-// at the next interval, so only start-up errors (database cannot be opened) are returned.
-core::Status Serve(const Config& config, const CommandOptions& options = {});
+// at the next interval, so only start-up errors are returned (database cannot be opened, the
+// listen address is taken, the queue URL is malformed).
+// on_listening, when set, is called once with the bound HTTP port (0 without [push] listen) as
+// soon as the service accepts requests (tests, and the "listening on" log line).
+core::Status Serve(const Config& config, const CommandOptions& options = {},
+                   const std::function<void(int port)>& on_listening = nullptr);
 
 struct TenantStatus {
   std::string tenant_id;
@@ -75,6 +83,7 @@ struct TenantStatus {
   std::string last_done;        // finished_at of the newest done drop
   int64_t lag_seconds = -1;     // now - watermark; -1 without a watermark
   int64_t rows = 0;             // rows imported in total
+  int64_t bytes = 0;            // encrypted bytes of the done drops
 };
 
 struct StatusReport {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -32,6 +33,8 @@ void ApplyEnvironment(Config& c) {
   if (const char* v = env("VIVALINK_CLIENT_ID")) c.keys.client_id = v;
   if (const char* v = env("VIVALINK_STORE_URL")) c.store_url = v;
   if (const char* v = env("VIVALINK_DATABASE_URL")) c.database_url = v;
+  if (const char* v = env("VIVALINK_WEBHOOK_SECRET")) c.push.webhook_secret = v;
+  if (const char* v = env("VIVALINK_EVENTS_KEY")) c.push.events_key = v;
 }
 
 std::string Where(std::string_view source, const toml::node& node, std::string_view key) {
@@ -127,8 +130,8 @@ class Section {
 
 Result<Config> FromTable(const toml::table& root, std::string_view source) {
   Config c;
-  static const std::set<std::string> kSections = {"storage", "keys", "database", "ingest",
-                                                  "partner", "log",  "data_dir"};
+  static const std::set<std::string> kSections = {"storage", "keys",    "database", "ingest",
+                                                  "push",    "partner", "log",      "data_dir"};
   for (const auto& [k, v] : root) {
     if (!kSections.contains(std::string(k.str()))) {
       return InvalidArgumentError(fmt::format(
@@ -197,6 +200,27 @@ Result<Config> FromTable(const toml::table& root, std::string_view source) {
   }
   RETURN_IF_ERROR(partner.CheckNoUnknown());
 
+  Section push(root["push"].as_table(), "push", source);
+  RETURN_IF_ERROR(push.String("listen", c.push.listen));
+  if (!c.push.listen.empty()) {
+    auto parsed = ParseListenAddress(c.push.listen);
+    if (!parsed.ok()) return parsed.status().WithContext(std::string(source) + ": push.listen");
+  }
+  RETURN_IF_ERROR(push.Secret("webhook_secret", c.push.webhook_secret));
+  RETURN_IF_ERROR(push.Bool("events", c.push.events));
+  RETURN_IF_ERROR(push.Secret("events_key", c.push.events_key));
+  RETURN_IF_ERROR(push.String("container", c.push.container));
+  RETURN_IF_ERROR(push.Int("max_body_bytes", 1024, 64 << 20, v, present));
+  if (present) c.push.max_body_bytes = v;
+  RETURN_IF_ERROR(push.Int("request_timeout_seconds", 1, 600, v, present));
+  if (present) c.push.request_timeout_seconds = static_cast<int>(v);
+  RETURN_IF_ERROR(push.String("queue_url", c.push.queue_url));
+  RETURN_IF_ERROR(push.Int("queue_visibility_seconds", 1, 7 * 86400, v, present));
+  if (present) c.push.queue_visibility_seconds = static_cast<int>(v);
+  RETURN_IF_ERROR(push.Int("max_dequeue_count", 1, 1000, v, present));
+  if (present) c.push.max_dequeue_count = static_cast<int>(v);
+  RETURN_IF_ERROR(push.CheckNoUnknown());
+
   Section log(root["log"].as_table(), "log", source);
   RETURN_IF_ERROR(log.String("level", c.log_level));
   RETURN_IF_ERROR(log.String("file", c.log_file));
@@ -210,6 +234,27 @@ Result<Config> FromTable(const toml::table& root, std::string_view source) {
 }
 
 }  // namespace
+
+Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
+  const size_t colon = text.rfind(':');
+  int port = -1;
+  if (colon != std::string_view::npos && colon > 0) {
+    const char* first = text.data() + colon + 1;
+    const char* last = text.data() + text.size();
+    auto [end, ec] = std::from_chars(first, last, port);
+    if (ec != std::errc() || end != last || first == last) port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgumentError(fmt::format(
+        "listen address must be \"host:port\" (port 0-65535, 0 = any free port), not \"{}\"",
+        text));
+  }
+  std::string host(text.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return std::make_pair(std::move(host), port);
+}
 
 Config DefaultConfig() {
   Config c;
@@ -287,7 +332,18 @@ std::string Config::Describe() const {
     << "\npseudonymise = " << (pseudonymise ? "true" : "false") << "\n"
     << "[partner]\npath = \"" << partner.path << "\"\nkey_column = \"" << partner.key_column
     << "\"\nkey_type = \"" << (partner.key_type == JoinKeyType::kEmail ? "email" : "object_id")
-    << "\"\n";
+    << "\"\n"
+    << "[push]\nlisten = \"" << push.listen << "\"\nwebhook_secret = \""
+    << (push.webhook_secret.empty() ? "" : "***")
+    << "\"\nevents = " << (push.events ? "true" : "false") << "\nevents_key = \""
+    << (push.events_key.empty() ? "" : "***") << "\"\ncontainer = \"" << push.container
+    << "\"\nmax_body_bytes = " << push.max_body_bytes
+    << "\nrequest_timeout_seconds = " << push.request_timeout_seconds << "\nqueue_url = \""
+    << (push.queue_url.find('?') == std::string::npos
+            ? push.queue_url
+            : push.queue_url.substr(0, push.queue_url.find('?')) + "?***")
+    << "\"\nqueue_visibility_seconds = " << push.queue_visibility_seconds
+    << "\nmax_dequeue_count = " << push.max_dequeue_count << "\n";
   return o.str();
 }
 

@@ -8,6 +8,8 @@
 //   VIVALINK_CLIENT_ID      [keys] client_id
 //   VIVALINK_STORE_URL      [storage] url
 //   VIVALINK_DATABASE_URL   [database] url
+//   VIVALINK_WEBHOOK_SECRET [push] webhook_secret
+//   VIVALINK_EVENTS_KEY     [push] events_key
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/secure.h"
@@ -44,6 +47,31 @@ struct PartnerConfig {
   JoinKeyType key_type = JoinKeyType::kEmail;
 };
 
+// `vivalink serve`'s push model (DESIGN §6). Every notification is a hint; polling goes on.
+struct PushConfig {
+  // "host:port" of the HTTP endpoint (POST /v1/notifications/drops, POST|OPTIONS /v1/events,
+  // GET /healthz, GET /metrics); port 0 = any free port. Empty = no HTTP endpoint.
+  std::string listen;
+  // HMAC secret of X-Vivalink-Signature. Empty = the web-activity endpoint is disabled (404).
+  core::SecureString webhook_secret;
+  bool events = true;  // accept Event Grid / CloudEvents deliveries on /v1/events
+  // When set, /v1/events requires ?code=<events_key> (put it in the subscription's endpoint URL).
+  core::SecureString events_key;
+  // Container whose BlobCreated events count; default: the container of [storage] url.
+  std::string container;
+  int64_t max_body_bytes = 1 << 20;
+  int request_timeout_seconds = 10;
+  // Storage Queue of notifications; empty = none. Credential: a SAS in the URL, else
+  // AZURE_STORAGE_CONNECTION_STRING.
+  std::string queue_url;
+  int queue_visibility_seconds = 60;
+  int max_dequeue_count = 5;  // then the message goes to <queue>-poison
+};
+
+// "host:port" ([push] listen, `serve --listen`): host may be "[v6]"; port 0-65535.
+// kInvalidArgument saying what is expected otherwise.
+core::Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text);
+
 struct Config {
   std::string data_dir = "./vivalink-data";
   // [storage]
@@ -68,6 +96,8 @@ struct Config {
   bool pseudonymise = false;
   // [partner]
   PartnerConfig partner;
+  // [push]
+  PushConfig push;
   // [log]
   std::string log_level = "info";
   std::string log_file;

@@ -97,6 +97,153 @@ class QueueNotifier final : public Notifier {
   bool created_ = false;
 };
 
+// Event Grid pushing BlobCreated events to a webhook (see MakeEventGridNotifier).
+class EventGridNotifier final : public Notifier {
+ public:
+  EventGridNotifier(std::string url, EventSchema schema, std::string blob_base_url,
+                    http::HttpTransport* transport)
+      : url_(std::move(url)), schema_(schema), blob_base_url_(std::move(blob_base_url)) {
+    while (!blob_base_url_.empty() && blob_base_url_.back() == '/') blob_base_url_.pop_back();
+    if (transport == nullptr) {
+      owned_ = std::make_shared<http::CurlTransport>();
+    } else {
+      owned_ = std::shared_ptr<http::HttpTransport>(transport, [](http::HttpTransport*) {});
+    }
+    http::RetryOptions ro;
+    ro.max_attempts = 3;
+    ro.initial_delay = std::chrono::milliseconds(200);
+    ro.max_retry_after = std::chrono::milliseconds(10000);
+    retrying_ = std::make_unique<http::RetryingTransport>(owned_, ro);
+  }
+
+  core::Status Notify(const Notification& n) override {
+    if (!validated_) {
+      RETURN_IF_ERROR(Validate());
+      validated_ = true;
+    }
+    const std::string prefix = n.metadata_path.substr(
+        0, n.metadata_path.size() - std::min(n.metadata_path.size(), drop::kMetadataSuffix.size()));
+    ordered_json batch = ordered_json::array();
+    batch.push_back(Event(n, prefix + "part-00000.json.gz", "application/octet-stream"));
+    batch.push_back(Event(n, n.metadata_path, "application/json"));
+    http::Request req;
+    req.method = "POST";
+    req.url = url_;
+    if (schema_ == EventSchema::kCloudEvents) {
+      req.headers["Content-Type"] = "application/cloudevents-batch+json; charset=utf-8";
+    } else {
+      req.headers["Content-Type"] = "application/json";
+      req.headers["aeg-event-type"] = "Notification";
+    }
+    req.body = batch.dump();
+    ASSIGN_OR_RETURN(http::Response resp, Send(req, "BlobCreated events of " + n.metadata_path));
+    (void)resp;
+    return core::OkStatus();
+  }
+
+ private:
+  ordered_json Event(const Notification& n, const std::string& path,
+                     std::string_view content_type) {
+    const std::string id = core::NewUuid();
+    const std::string time = core::FormatIso8601Millis(core::SystemClock::Instance().Now());
+    const std::string subject =
+        fmt::format("/blobServices/default/containers/{}/blobs/{}", n.container, path);
+    ordered_json data = {{"api", "PutBlob"},
+                         {"clientRequestId", core::NewUuid()},
+                         {"requestId", core::NewUuid()},
+                         {"eTag", "0x8D" + id.substr(0, 8)},
+                         {"contentType", content_type},
+                         {"contentLength", 0},
+                         {"blobType", "BlockBlob"},
+                         {"url", blob_base_url_ + "/" + path},
+                         {"sequencer", fmt::format("{:032x}", ++sequence_)}};
+    const std::string source =
+        "/subscriptions/vivasim/resourceGroups/vivasim/providers/"
+        "Microsoft.Storage/storageAccounts/partner";
+    if (schema_ == EventSchema::kCloudEvents) {
+      return {{"specversion", "1.0"}, {"type", "Microsoft.Storage.BlobCreated"},
+              {"source", source},     {"id", id},
+              {"time", time},         {"subject", subject.substr(1)},
+              {"data", data}};
+    }
+    return {{"topic", source},
+            {"subject", subject},
+            {"eventType", "Microsoft.Storage.BlobCreated"},
+            {"eventTime", time},
+            {"id", id},
+            {"data", data},
+            {"dataVersion", ""},
+            {"metadataVersion", "1"}};
+  }
+
+  core::Status Validate() {
+    http::Request req;
+    req.url = url_;
+    if (schema_ == EventSchema::kCloudEvents) {
+      req.method = "OPTIONS";
+      req.headers["WebHook-Request-Origin"] = "eventgrid.azure.net";
+      req.headers["WebHook-Request-Rate"] = "120";
+      ASSIGN_OR_RETURN(http::Response resp, Send(req, "CloudEvents validation handshake"));
+      auto it = resp.headers.find("WebHook-Allowed-Origin");
+      if (it == resp.headers.end() || (it->second != "eventgrid.azure.net" && it->second != "*")) {
+        return core::FailedPreconditionError(fmt::format(
+            "CloudEvents validation handshake with {} failed: no WebHook-Allowed-Origin for "
+            "eventgrid.azure.net in the answer",
+            http::UrlWithoutQuery(url_)));
+      }
+      return core::OkStatus();
+    }
+    const std::string code = core::NewUuid();
+    ordered_json event = {
+        {"id", core::NewUuid()},
+        {"topic", "/subscriptions/vivasim"},
+        {"subject", ""},
+        {"data", {{"validationCode", code}}},
+        {"eventType", "Microsoft.EventGrid.SubscriptionValidationEvent"},
+        {"eventTime", core::FormatIso8601Millis(core::SystemClock::Instance().Now())},
+        {"metadataVersion", "1"},
+        {"dataVersion", "1"}};
+    req.method = "POST";
+    req.headers["Content-Type"] = "application/json";
+    req.headers["aeg-event-type"] = "SubscriptionValidation";
+    req.body = ordered_json::array({event}).dump();
+    ASSIGN_OR_RETURN(http::Response resp, Send(req, "Event Grid subscription validation"));
+    auto answer = ordered_json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
+    if (!answer.is_object() || !answer.contains("validationResponse") ||
+        answer["validationResponse"] != code) {
+      return core::FailedPreconditionError(
+          fmt::format("Event Grid subscription validation with {} failed: the answer does not "
+                      "echo the validationCode as validationResponse",
+                      http::UrlWithoutQuery(url_)));
+    }
+    return core::OkStatus();
+  }
+
+  core::Result<http::Response> Send(const http::Request& req, const std::string& what) {
+    http::Request r = req;
+    r.timeout = std::chrono::milliseconds(30000);
+    auto resp = retrying_->Send(r);
+    if (!resp.ok()) return resp.status().WithContext(what);
+    if (resp->status < 200 || resp->status >= 300) {
+      core::RemoteDetails details;
+      details.http_status = resp->status;
+      details.attempt = resp->attempt;
+      return core::UnavailableError(fmt::format("{} to {} answered HTTP {}", what,
+                                                http::UrlWithoutQuery(url_), resp->status))
+          .SetRemote(details);
+    }
+    return std::move(*resp);
+  }
+
+  std::string url_;
+  EventSchema schema_;
+  std::string blob_base_url_;
+  bool validated_ = false;
+  uint64_t sequence_ = 0;
+  std::shared_ptr<http::HttpTransport> owned_;
+  std::unique_ptr<http::RetryingTransport> retrying_;
+};
+
 // Deletes every blob of a run from the staging store. Best effort: a failure here must not hide
 // the run's own outcome, so it is only logged through the returned status' message.
 core::Status DeleteStaging(store::BlobStore& staging, const std::string& run_id) {
@@ -376,6 +523,20 @@ core::Result<std::unique_ptr<Notifier>> MakeQueueNotifier(
   qo.transport = std::move(transport);
   ASSIGN_OR_RETURN(auto client, azure::QueueClient::Make(queue_url, credential, std::move(qo)));
   return std::unique_ptr<Notifier>(std::make_unique<QueueNotifier>(std::move(client)));
+}
+
+std::unique_ptr<Notifier> MakeEventGridNotifier(std::string url, EventSchema schema,
+                                                std::string blob_base_url,
+                                                http::HttpTransport* transport) {
+  return std::make_unique<EventGridNotifier>(std::move(url), schema, std::move(blob_base_url),
+                                             transport);
+}
+
+core::Result<EventSchema> ParseEventSchema(std::string_view text) {
+  if (text == "eventgrid") return EventSchema::kEventGridSchema;
+  if (text == "cloudevents") return EventSchema::kCloudEvents;
+  return core::InvalidArgumentError(
+      fmt::format("--event-schema must be eventgrid or cloudevents, not '{}'", text));
 }
 
 core::Result<FailMode> ParseFailMode(std::string_view text) {

@@ -93,6 +93,23 @@ std::unique_ptr<Notifier> MakeWebActivityNotifier(std::string url, std::string s
 core::Result<std::unique_ptr<Notifier>> MakeQueueNotifier(
     std::string_view queue_url, std::shared_ptr<http::HttpTransport> transport = nullptr);
 
+// Event Grid delivering Microsoft.Storage.BlobCreated events of the partner container to a
+// webhook, as an Event Grid system topic on the storage account would. Each notification becomes
+// one batch of two events: the drop's first data part (which the subscriber must ignore) and its
+// metadata.json. Before the first batch the subscription is validated the way Event Grid does it:
+//   kEventGridSchema: a Microsoft.EventGrid.SubscriptionValidationEvent whose validationCode must
+//                     come back as {"validationResponse": code};
+//   kCloudEvents:     the CloudEvents 1.0 abuse-protection OPTIONS request (WebHook-Request-Origin),
+//                     which must be answered with WebHook-Allowed-Origin.
+// blob_base_url: the partner container URL without query ("https://acct.blob.core.windows.net/c"
+// or Azurite's "http://127.0.0.1:p/acct/c"); event data.url = blob_base_url + "/" + blob path.
+// transport is not owned and must outlive the notifier; null = a CurlTransport owned by it.
+enum class EventSchema { kEventGridSchema, kCloudEvents };
+core::Result<EventSchema> ParseEventSchema(std::string_view text);  // "eventgrid"|"cloudevents"
+std::unique_ptr<Notifier> MakeEventGridNotifier(std::string url, EventSchema schema,
+                                                std::string blob_base_url,
+                                                http::HttpTransport* transport = nullptr);
+
 enum class FailMode { kNone, kErrors, kPartial, kCorrupt };
 // "none", "errors", "partial", "corrupt" (kInvalidArgument otherwise).
 core::Result<FailMode> ParseFailMode(std::string_view text);

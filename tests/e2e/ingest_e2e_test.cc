@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.h"
 #include "core/strings.h"
 #include "db/database.h"
 #include "drop/keys.h"
@@ -52,49 +53,19 @@ std::string W(int i) {
   return weeks[i];
 }
 
-// `vivasim serve` as a background child process. Stop() (and the destructor) sends SIGTERM to
-// its PID, waits, and falls back to SIGKILL; the child also gets SIGTERM if the test process dies
-// (PR_SET_PDEATHSIG), so no server outlives the test.
+// `vivasim serve` as a background child process (see child_process.h for how it is stopped).
 class SimServer {
  public:
-  SimServer() = default;
-  SimServer(const SimServer&) = delete;
-  SimServer& operator=(const SimServer&) = delete;
-  ~SimServer() { Stop(); }
-
   ::testing::AssertionResult Start(const std::string& vivasim, const fs::path& world,
                                    const fs::path& log_prefix,
                                    const std::vector<std::string>& extra = {}) {
-    if (pid_ > 0) return ::testing::AssertionFailure() << "server already running";
-    out_path_ = log_prefix.string() + ".out";
-    err_path_ = log_prefix.string() + ".err";
     std::vector<std::string> argv = {vivasim, "serve", "--dir", world.string(), "--port", "0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    const pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) return ::testing::AssertionFailure() << "fork failed";
-    if (pid == 0) {
-      // Only async-signal-safe calls between fork and exec.
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (getppid() != parent) _exit(126);
-      int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int in = open("/dev/null", O_RDONLY);
-      if (out < 0 || err < 0 || in < 0) _exit(126);
-      dup2(in, 0);
-      dup2(out, 1);
-      dup2(err, 2);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    pid_ = pid;
+    if (auto started = child_.Start(argv, log_prefix); !started) return started;
     // The first stdout line is {"port","baseUrl","authority","tokenUrl"}.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
-      std::string out = Slurp(out_path_);
+      std::string out = child_.stdout_text();
       if (auto nl = out.find('\n'); nl != std::string::npos) {
         auto j = nlohmann::json::parse(out.substr(0, nl), nullptr, false);
         if (!j.is_object() || !j.contains("baseUrl") || !j.contains("authority")) {
@@ -107,48 +78,30 @@ class SimServer {
         }
         return ::testing::AssertionSuccess();
       }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
+      if (!child_.Running()) {
         return ::testing::AssertionFailure()
-               << "vivasim serve exited early (status " << status << "): " << Slurp(err_path_);
+               << "vivasim serve exited early (code " << child_.Stop().value_or(-1)
+               << "): " << child_.stderr_text();
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return ::testing::AssertionFailure() << "vivasim serve printed nothing in 60 s";
   }
 
-  // Returns the exit code (-signal when killed), or nullopt when no server was running.
+  // Returns the exit code (-signal when killed), or nullopt when no server was started.
   std::optional<int> Stop() {
-    if (pid_ <= 0) return std::nullopt;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    bool exited = false;
-    for (int i = 0; i < 500 && !exited; ++i) {  // 10 s
-      exited = waitpid(pid_, &status, WNOHANG) == pid_;
-      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (!exited) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    auto code = child_.Stop();
+    child_.Forget();
+    return code;
   }
 
   const std::string& base_url() const { return base_url_; }
   const std::string& authority() const { return authority_; }
-  std::string stderr_text() const { return Slurp(err_path_); }
+  std::string stderr_text() const { return child_.stderr_text(); }
 
  private:
-  static std::string Slurp(const std::string& path) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) return {};
-    return testutil::ReadFile(path);
-  }
-
-  pid_t pid_ = -1;
-  std::string out_path_, err_path_, base_url_, authority_;
+  testutil::ChildProcess child_;
+  std::string base_url_, authority_;
 };
 
 // One line of `vivasim pipeline run`.

@@ -15,8 +15,9 @@ using core::StatusCode;
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v : {"VIVALINK_CLIENT_SECRET", "VIVALINK_CLIENT_ID", "VIVALINK_STORE_URL",
-                          "VIVALINK_DATABASE_URL"}) {
+    for (const char* v :
+         {"VIVALINK_CLIENT_SECRET", "VIVALINK_CLIENT_ID", "VIVALINK_STORE_URL",
+          "VIVALINK_DATABASE_URL", "VIVALINK_WEBHOOK_SECRET", "VIVALINK_EVENTS_KEY"}) {
       ::unsetenv(v);
     }
   }
@@ -123,6 +124,56 @@ TEST_F(ConfigTest, WrongTypesAndRangesAreRefused) {
   EXPECT_EQ(ParseConfig("[ingest\n").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(ConfigTest, PushSectionParsesAndItsSecretsStayMasked) {
+  auto c = ParseConfig(R"([storage]
+url = "https://acct.blob.core.windows.net/drops?sv=1&sig=abc"
+[push]
+listen = "127.0.0.1:8787"
+webhook_secret = "hook-secret"
+events = false
+events_key = "ev-key"
+container = "drops"
+max_body_bytes = 65536
+request_timeout_seconds = 5
+queue_url = "https://acct.queue.core.windows.net/notes?sv=1&sig=qsig"
+queue_visibility_seconds = 90
+max_dequeue_count = 4
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->push.listen, "127.0.0.1:8787");
+  EXPECT_EQ(std::string(c->push.webhook_secret.begin(), c->push.webhook_secret.end()),
+            "hook-secret");
+  EXPECT_FALSE(c->push.events);
+  EXPECT_EQ(c->push.container, "drops");
+  EXPECT_EQ(c->push.max_body_bytes, 65536);
+  EXPECT_EQ(c->push.request_timeout_seconds, 5);
+  EXPECT_EQ(c->push.queue_visibility_seconds, 90);
+  EXPECT_EQ(c->push.max_dequeue_count, 4);
+  const std::string described = c->Describe();
+  for (const char* secret : {"hook-secret", "ev-key", "qsig", "sig=abc"}) {
+    EXPECT_EQ(described.find(secret), std::string::npos) << secret << " in\n" << described;
+  }
+  EXPECT_NE(described.find("listen = \"127.0.0.1:8787\""), std::string::npos) << described;
+}
+
+TEST_F(ConfigTest, PushSecretsComeFromTheEnvironment) {
+  ::setenv("VIVALINK_WEBHOOK_SECRET", "env-hook", 1);
+  ::setenv("VIVALINK_EVENTS_KEY", "env-key", 1);
+  auto c = ParseConfig("[push]\nwebhook_secret = \"file-hook\"\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(std::string(c->push.webhook_secret.begin(), c->push.webhook_secret.end()), "env-hook");
+  EXPECT_EQ(std::string(c->push.events_key.begin(), c->push.events_key.end()), "env-key");
+}
+
+TEST_F(ConfigTest, BadPushValuesAreRefusedWithTheKey) {
+  auto c = ParseConfig("[push]\nlisten = \"8787\"\n", "vl.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("push.listen"), std::string::npos) << c.status().ToString();
+  EXPECT_EQ(ParseConfig("[push]\nmax_dequeue_count = 0\n").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseConfig("[push]\nqueue = \"x\"\n").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(ConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadConfig("/nonexistent/vivalink.toml").status().code(), StatusCode::kNotFound);
 }
@@ -137,6 +188,11 @@ TEST_F(ConfigTest, ExampleFileParsesToTheDefaults) {
   EXPECT_EQ(c->poll_interval, d.poll_interval);
   EXPECT_EQ(c->lookback, d.lookback);
   EXPECT_EQ(c->store_all_metrics, d.store_all_metrics);
+  EXPECT_EQ(c->push.listen, d.push.listen);
+  EXPECT_EQ(c->push.events, d.push.events);
+  EXPECT_EQ(c->push.max_body_bytes, d.push.max_body_bytes);
+  EXPECT_EQ(c->push.queue_visibility_seconds, d.push.queue_visibility_seconds);
+  EXPECT_EQ(c->push.max_dequeue_count, d.push.max_dequeue_count);
 }
 
 }  // namespace
