@@ -32,6 +32,11 @@ std::string_view StatusCodeName(StatusCode code) {
 
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
+  // Idempotent: layers that each name the same file must not repeat it ("a: a: ...").
+  if (message_.size() > context.size() + 1 && message_.starts_with(context) &&
+      std::string_view(message_).substr(context.size(), 2) == ": ") {
+    return *this;
+  }
   Status s(code_, fmt::format("{}: {}", context, message_));
   s.remote_ = remote_;
   return s;

@@ -56,6 +56,7 @@ class [[nodiscard]] Status {
     return *this;
   }
   // Returns a copy whose message is "<context>: <message>"; the code is kept.
+  // "context: message", unless the message already starts with "context: " (then unchanged).
   Status WithContext(std::string_view context) const;
   // "DataLoss: <message>" plus remote details when present.
   std::string ToString() const;

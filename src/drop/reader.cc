@@ -98,6 +98,13 @@ core::Status DropReader::OpenPart(size_t index) {
   return core::OkStatus();
 }
 
+// Errors from a part already start with the part's path, which names the drop; others get
+// "drop {run}/{kind}/{tenant}: " in front.
+core::Status DropReader::NameDrop(const core::Status& st) const {
+  if (st.message().starts_with(ref_.prefix())) return st;
+  return st.WithContext("drop " + ref_.ToString());
+}
+
 core::Result<bool> DropReader::Next(formats::RowBatch& batch) {
   while (true) {
     if (!current_) {
@@ -106,10 +113,10 @@ core::Result<bool> DropReader::Next(formats::RowBatch& batch) {
         return false;
       }
       auto st = OpenPart(next_part_++);
-      if (!st.ok()) return st.WithContext("drop " + ref_.ToString());
+      if (!st.ok()) return NameDrop(st);
     }
     auto more = current_->Next(batch);
-    if (!more.ok()) return more.status().WithContext("drop " + ref_.ToString());
+    if (!more.ok()) return NameDrop(more.status());
     for (const auto& c : current_->source_columns()) {
       if (std::find(source_columns_.begin(), source_columns_.end(), c) == source_columns_.end()) {
         source_columns_.push_back(c);

@@ -57,6 +57,7 @@ class DropReader {
  private:
   DropReader() = default;
   core::Status OpenPart(size_t index);
+  core::Status NameDrop(const core::Status& st) const;
 
   store::BlobStore* store_ = nullptr;
   DropRef ref_;

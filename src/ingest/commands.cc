@@ -89,7 +89,10 @@ std::string StatusReport::ToText() const {
         "upstream\n  rows        {}\n",
         t.done, t.pending, t.processing, t.failed, t.quarantined, t.failed_upstream, t.rows);
     if (!t.last_error.empty()) {
-      out += fmt::format("  last error  {}: {}\n", t.last_error_drop, t.last_error);
+      // Most errors already name their drop (or a part path inside it): say it once.
+      const bool named = t.last_error.find(t.last_error_drop) != std::string::npos;
+      out += named ? fmt::format("  last error  {}\n", t.last_error)
+                   : fmt::format("  last error  {}: {}\n", t.last_error_drop, t.last_error);
     }
   }
   for (const LedgerEntry& e : problems) {

@@ -37,6 +37,14 @@ TEST(Status, ContextPrefixesMessageAndKeepsCode) {
   EXPECT_EQ(s.ToString(), "DataLoss: blob part-00000.json.gz: CRC mismatch");
 }
 
+TEST(Status, TheSameContextTwiceIsNotRepeated) {
+  Status s = DataLossError("CRC mismatch").WithContext("p.gz").WithContext("p.gz");
+  EXPECT_EQ(s.message(), "p.gz: CRC mismatch");
+  // Only a whole "context: " prefix counts.
+  EXPECT_EQ(DataLossError("p.gzx: bad").WithContext("p.gz").message(), "p.gz: p.gzx: bad");
+  EXPECT_EQ(DataLossError("p.gz").WithContext("p.gz").message(), "p.gz: p.gz");
+}
+
 TEST(Status, RemoteDetailsAppearInToString) {
   Status s = UnavailableError("throttled");
   s.SetRemote({429, "ServerBusy", "req-1", 3, 2});
