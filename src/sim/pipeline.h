@@ -99,7 +99,8 @@ core::Result<std::unique_ptr<Notifier>> MakeQueueNotifier(
 // metadata.json. Before the first batch the subscription is validated the way Event Grid does it:
 //   kEventGridSchema: a Microsoft.EventGrid.SubscriptionValidationEvent whose validationCode must
 //                     come back as {"validationResponse": code};
-//   kCloudEvents:     the CloudEvents 1.0 abuse-protection OPTIONS request (WebHook-Request-Origin),
+//   kCloudEvents:     the CloudEvents 1.0 abuse-protection OPTIONS request
+//   (WebHook-Request-Origin),
 //                     which must be answered with WebHook-Allowed-Origin.
 // blob_base_url: the partner container URL without query ("https://acct.blob.core.windows.net/c"
 // or Azurite's "http://127.0.0.1:p/acct/c"); event data.url = blob_base_url + "/" + blob path.
