@@ -6,7 +6,14 @@
 #   4. runs the weekly pipeline for 4 weeks into a local folder store, and a 5th week that fails
 #      upstream (metadata with Errors),
 #   5. imports everything with `vivalink run` (decrypt in memory, validate, SQLite),
-#   6. prints `vivalink status`, joins the partner CRM data for a match rate, writes the report.
+#   6. prints `vivalink status`,
+#   7. loads the customer's CRM export (weekly: Revenue, Deals_won, Customer_satisfaction) and its
+#      static HR extract (Attrition) into the database with `vivalink partner load`, resolved
+#      against the imported user export (match rate printed),
+#   8. writes the report from the database (./vivalink-data/report.html): the person-weeks joined
+#      with the CRM data, explaining Revenue and the other partner metrics; prints where Revenue's
+#      planted drivers rank, and writes report-revenue.html: Revenue over the simulator's candidate
+#      behaviours ranked by partial correlation (the planted drivers come first).
 # Everything lands under ./vivalink-data/ (override with VIVALINK_DATA). Idempotent: a second run
 # reuses the world and key pair and delivers the weeks again under new RunIds.
 set -euo pipefail
@@ -74,17 +81,43 @@ echo "== vivalink run"
 vl run || true
 echo "== vivalink status"
 vl status
-echo "== partner join (CRM export of the simulated customer)"
-"$bin/vivalink" analyze drivers --input "$world/tenants/$tenant/person_query.csv" \
-  --partner "$world/tenants/$tenant/crm.csv" --partner-key Email --partner-key-type email \
-  --users "$world/tenants/$tenant/users.jsonl" --outcome Revenue \
-  --join-report "$data/join.json" >"$data/drivers.csv"
-/usr/bin/python3 - "$data/join.json" <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1]))
-print("match rate: %.1f%% of partner persons (%s of %s); drivers of Revenue in vivalink-data/drivers.csv"
-      % (100 * j.get("match_rate", 0), j.get("matched_persons"), j.get("partner_persons")))
-PY
+echo "== partner load (the customer's CRM export and HR extract, resolved against the user export)"
+vl partner load --file "$world/tenants/$tenant/crm.csv" --key Email --key-type email \
+  --sum Revenue,Deals_won
+vl partner load --file "$world/tenants/$tenant/crm_static.csv" --key Email --date none
 echo "== report"
-vl report --outcome After_hours_collaboration_hours
+vl report --outcome Revenue,Deals_won,Customer_satisfaction,Attrition --json "$data/report.json"
+/usr/bin/python3 - "$data/report.json" "$world/ground_truth.json" "$data/candidates.txt" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+truth = json.load(open(sys.argv[2]))["outcomes"]["Revenue"]
+join = report["join"]
+print("partner join: %d of %d CRM persons matched (%.1f%%)"
+      % (join["matched_persons"], join["partner_persons"], 100 * join["match_rate"]))
+rows = next(d for d in report["drivers"] if d["outcome"] == "Revenue")["person_week"]
+rank = {r["behaviour"]: r for r in rows}
+print("Revenue: strongest associations (|Spearman rho| over %d behaviours, person-weeks):" % len(rows))
+for r in rows[:5]:
+    print("  %2d. %-45s %+.2f" % (r["rank"], r["behaviour"], r["spearman_rho"]))
+print("Revenue: the simulator's planted drivers in that ranking:")
+for d in truth["drivers"]:
+    r = rank.get(d["column"])
+    if r:
+        print("  %-45s planted %s, rank %2d, rho %+.2f"
+              % (d["column"], d["sign"], r["rank"], r["spearman_rho"]))
+print(",".join([d["column"] for d in truth["drivers"]] + truth["non_drivers"]),
+      file=open(sys.argv[3], "w"))
+PY
+# Metrics that are parts or totals of one another share their association; what each behaviour
+# adds given the others is the partial correlation. On the simulator's list of candidates (its
+# planted drivers and non-drivers), ranked by it:
+vl report --outcome Revenue --behaviours "$(cat "$data/candidates.txt")" --rank-by partial \
+  --output "$data/report-revenue.html" --json "$data/report-revenue.json" >/dev/null
+/usr/bin/python3 - "$data/report-revenue.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["drivers"][0]["person_week"]
+print("Revenue over the simulator's candidate behaviours, by partial r (report-revenue.html):")
+for r in rows:
+    print("  %2d. %-45s %+.2f  p=%.1e" % (r["rank"], r["behaviour"], r["partial_r"], r["partial_p"]))
+PY
 echo "database: $data/vivalink.db"

@@ -167,8 +167,8 @@ std::vector<int32_t> LevelOrder(const FrameColumn& column) {
 
 // ---------------------------------------------------------------------------------------------
 
-FrameBuilder::FrameBuilder(std::vector<std::string> columns_wanted)
-    : wanted_(std::move(columns_wanted)) {}
+FrameBuilder::FrameBuilder(std::vector<std::string> columns_wanted, bool missing_wanted_ok)
+    : wanted_(std::move(columns_wanted)), missing_wanted_ok_(missing_wanted_ok) {}
 
 core::Status FrameBuilder::Append(const formats::RowBatch& batch) {
   const size_t rows = batch.num_rows();
@@ -216,7 +216,7 @@ core::Status FrameBuilder::Append(const formats::RowBatch& batch) {
           continue;
         }
         std::string_view s = src.StringAt(r);
-        auto found = b.dict.find(std::string(s));
+        auto found = b.dict.find(s);
         if (found == b.dict.end()) {
           const auto code = static_cast<int32_t>(b.column.levels.size());
           b.column.levels.emplace_back(s);
@@ -241,7 +241,7 @@ core::Status FrameBuilder::Append(const formats::RowBatch& batch) {
 
 core::Result<Frame> FrameBuilder::Finish() && {
   for (const auto& w : wanted_) {
-    if (index_.count(w) == 0) {
+    if (!missing_wanted_ok_ && index_.count(w) == 0) {
       return core::NotFoundError(
           fmt::format("column '{}' was asked for but is not in the input", w));
     }

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,8 +91,11 @@ std::vector<int32_t> LevelOrder(const FrameColumn& column);
 // absent from a batch gets missing values for that batch's rows.
 class FrameBuilder {
  public:
-  // columns_wanted: the columns to keep; empty keeps every column.
-  explicit FrameBuilder(std::vector<std::string> columns_wanted = {});
+  // columns_wanted: the columns to keep; empty keeps every column. missing_wanted_ok: a wanted
+  // column the input lacks is simply absent from the Frame (for callers that name columns which
+  // may come from elsewhere, e.g. a partner file joined later) instead of kNotFound.
+  explicit FrameBuilder(std::vector<std::string> columns_wanted = {},
+                        bool missing_wanted_ok = false);
 
   // Appends the batch's rows. kInvalidArgument when a column changes kind between batches
   // (string in one, number in another), naming the column.
@@ -102,10 +106,16 @@ class FrameBuilder {
  private:
   struct Building {
     FrameColumn column;
-    std::unordered_map<std::string, int32_t> dict;
+    // Transparent hashing: looked up by string_view, no allocation per row.
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> dict;
   };
 
   std::vector<std::string> wanted_;
+  bool missing_wanted_ok_ = false;
   std::vector<Building> building_;
   std::unordered_map<std::string, size_t> index_;
   size_t num_rows_ = 0;

@@ -17,15 +17,18 @@ namespace vivalink::analysis {
 // Reads every row of source with formats::OpenRowReader(options) into a Frame keeping
 // columns_wanted (empty: all). Errors: the reader's (kDataLoss with source, line and offset),
 // FrameBuilder's (kInvalidArgument for a column that changes type, kNotFound for a wanted
-// column that is absent).
+// column that is absent unless missing_wanted_ok).
 core::Result<Frame> LoadFrame(std::unique_ptr<core::ByteSource> source,
                               const formats::ReaderOptions& options,
-                              const std::vector<std::string>& columns_wanted = {});
+                              const std::vector<std::string>& columns_wanted = {},
+                              bool missing_wanted_ok = false);
 
-// Reads the file at path (format detected from its first byte, CSV for a person query export).
-// kNotFound when the file cannot be opened. The whole file is read into memory first (person
-// queries are tens of MB at most); the Frame holds one copy of the data in columnar form.
+// Reads the file at path (format detected from its first byte, CSV for a person query export),
+// streaming it in the reader's chunks (formats::ReaderOptions::chunk_bytes): memory holds the
+// Frame (only the wanted columns) and the reader's buffers, not the file. kNotFound when the file
+// cannot be opened; kUnavailable for a read error (naming the file and offset).
 core::Result<Frame> LoadCsvFrame(const std::string& path,
-                                 const std::vector<std::string>& columns_wanted = {});
+                                 const std::vector<std::string>& columns_wanted = {},
+                                 bool missing_wanted_ok = false);
 
 }  // namespace vivalink::analysis

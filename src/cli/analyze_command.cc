@@ -82,47 +82,12 @@ void AddInputOptions(CLI::App* cmd, InputArgs& a) {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-core::Result<std::string> ReadText(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return core::NotFoundError(fmt::format("cannot open '{}'; check the path", path));
-  }
-  std::string text;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
-  std::fclose(f);
-  return text;
-}
-
 // Loads one partner file; detect_date: pick the date column from the first batch's columns.
 core::Result<join::PartnerTable> LoadPartnerInput(const std::string& path,
                                                   const join::IdentityIndex* index,
                                                   join::PartnerOptions options, bool detect_date) {
-  ASSIGN_OR_RETURN(std::string data, ReadText(path));
-  formats::ReaderOptions reader_options;
-  reader_options.source_name = path;
-  ASSIGN_OR_RETURN(auto reader, formats::OpenRowReader(core::MemorySource::Owning(std::move(data)),
-                                                       reader_options));
-  formats::RowBatch batch;
-  ASSIGN_OR_RETURN(bool more, reader->Next(batch));
-  if (detect_date) {
-    for (const char* candidate : {"MetricDate", "Week", "Date", "Day", "WeekStart", "Week_start"}) {
-      for (const auto& c : batch.columns()) {
-        if (options.date_column.empty() && core::EqualsIgnoreCase(c.name(), candidate)) {
-          options.date_column = c.name();
-        }
-      }
-    }
-  }
-  join::PartnerLoader loader(index, options);
-  while (more) {
-    RETURN_IF_ERROR(loader.Append(batch).WithContext(path));
-    ASSIGN_OR_RETURN(more, reader->Next(batch));
-  }
-  auto table = std::move(loader).Finish();
-  if (!table.ok()) return table.status().WithContext(path);
-  return table;
+  options.detect_date_column = detect_date;
+  return join::LoadPartnerFile(path, index, options);
 }
 
 struct Loaded {
@@ -130,9 +95,30 @@ struct Loaded {
   std::vector<std::string> partner_columns;  // columns added by the join
 };
 
-core::Result<Loaded> LoadInput(const InputArgs& a) {
+// Canonical names of user-given column lists (display names are accepted too).
+std::vector<std::string> Canonical(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& n : names) {
+    auto t = core::Trim(n);
+    if (!t.empty()) out.push_back(formats::CanonicalName(t));
+  }
+  return out;
+}
+
+// The columns of the person query an analysis reads: the identifiers the join and the
+// person/week levels need, plus `named`. Empty (every column) when the analysis takes all
+// numeric columns by default (`all`).
+std::vector<std::string> Wanted(bool all, std::vector<std::string> named) {
+  if (all) return {};
+  named.insert(named.end(), {"PersonId", "MetricDate"});
+  return named;
+}
+
+// wanted: the person query's columns to keep (empty: all); names that are not in the person
+// query (partner columns) are ignored here, the analyses check them on the joined frame.
+core::Result<Loaded> LoadInput(const InputArgs& a, const std::vector<std::string>& wanted) {
   Loaded out;
-  ASSIGN_OR_RETURN(out.frame, analysis::LoadCsvFrame(a.input));
+  ASSIGN_OR_RETURN(out.frame, analysis::LoadCsvFrame(a.input, wanted, /*missing_wanted_ok=*/true));
   if (a.partner.empty() && a.partner_static.empty()) {
     if (!a.users.empty()) {
       return core::InvalidArgumentError("--users is only used with --partner/--partner-static");
@@ -192,16 +178,6 @@ core::Result<Loaded> LoadInput(const InputArgs& a) {
   return out;
 }
 
-// Canonical names of user-given column lists (display names are accepted too).
-std::vector<std::string> Canonical(const std::vector<std::string>& names) {
-  std::vector<std::string> out;
-  for (const auto& n : names) {
-    auto t = core::Trim(n);
-    if (!t.empty()) out.push_back(formats::CanonicalName(t));
-  }
-  return out;
-}
-
 // Default predictors/behaviours must be behaviours: the partner's other outcome columns are left
 // out unless named.
 void ExcludePartnerColumns(const Loaded& loaded, std::string_view outcome,
@@ -233,8 +209,10 @@ struct IvArgs {
 };
 
 core::Status RunIv(const IvArgs& a) {
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in));
   ASSIGN_OR_RETURN(analysis::Comparison outcome, analysis::ParseComparison(a.outcome));
+  std::vector<std::string> named = Canonical(a.predictors);
+  named.push_back(formats::CanonicalName(outcome.column));
+  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(a.predictors.empty(), named)));
   analysis::IvOptions options;
   options.predictors = Canonical(a.predictors);
   options.bins = a.bins;
@@ -249,14 +227,18 @@ struct DriversArgs {
   std::string outcome;
   std::vector<std::string> behaviours;
   int iv_bins = 5;
+  std::string rank_by = "spearman";
 };
 
 core::Status RunDrivers(const DriversArgs& a) {
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in));
   std::string outcome = formats::CanonicalName(core::Trim(a.outcome));
+  std::vector<std::string> named = Canonical(a.behaviours);
+  named.push_back(outcome);
+  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(a.behaviours.empty(), named)));
   analysis::DriverOptions options;
   options.behaviours = Canonical(a.behaviours);
   options.iv_bins = a.iv_bins;
+  ASSIGN_OR_RETURN(options.rank_by, analysis::ParseDriverRank(a.rank_by));
   ExcludePartnerColumns(loaded, outcome, options.exclude);
   ASSIGN_OR_RETURN(auto result, analysis::RankDrivers(loaded.frame, outcome, options));
   return Emit(result, a.in.format);
@@ -271,7 +253,9 @@ struct GroupsArgs {
 };
 
 core::Status RunGroups(const GroupsArgs& a) {
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in));
+  std::vector<std::string> named = Canonical(a.by);
+  for (auto& m : Canonical(a.metrics)) named.push_back(std::move(m));
+  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(a.metrics.empty(), named)));
   analysis::GroupSummaryOptions options;
   options.group_by = Canonical(a.by);
   options.metrics = Canonical(a.metrics);
@@ -353,7 +337,10 @@ void PrintFrame(const analysis::Frame& frame, const std::string& format) {
 }
 
 core::Status RunHygiene(const HygieneArgs& a) {
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in));
+  // --exclude prints every column of the rows that remain.
+  ASSIGN_OR_RETURN(
+      Loaded loaded,
+      LoadInput(a.in, Wanted(a.exclude, {formats::CanonicalName(core::Trim(a.metric))})));
   analysis::HygieneOptions options;
   options.metric = formats::CanonicalName(core::Trim(a.metric));
   ASSIGN_OR_RETURN(auto filtered, analysis::ExcludeHygiene(loaded.frame, options));
@@ -381,9 +368,11 @@ struct PatternsArgs {
 };
 
 core::Status RunPatterns(const PatternsArgs& a) {
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in));
   std::string metric = formats::CanonicalName(core::Trim(a.metric));
   std::string by = core::Trim(a.by).empty() ? "" : formats::CanonicalName(core::Trim(a.by));
+  std::vector<std::string> named = {metric};
+  if (!by.empty()) named.push_back(by);
+  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(false, named)));
   if (a.min_group < 1) return core::InvalidArgumentError("--min-group must be at least 1");
   if (a.kind == "trend") {
     analysis::TrendOptions options;
@@ -441,6 +430,11 @@ void AddAnalyzeCommands(CLI::App& app) {
       ->delimiter(',');
   drivers_cmd->add_option("--iv-bins", drivers.iv_bins, "bins of the IV column")
       ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  drivers_cmd
+      ->add_option("--rank-by", drivers.rank_by,
+                   "rank by |Spearman rho| or by |partial r| given the other behaviours")
+      ->check(CLI::IsMember({"spearman", "partial"}))
       ->capture_default_str();
   drivers_cmd->callback([] { g_exit_code = Finish(RunDrivers(drivers)); });
 

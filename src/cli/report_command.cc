@@ -1,16 +1,22 @@
 #include "cli/report_command.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
+#include "analysis/drivers.h"
 #include "cli/common.h"
+#include "core/strings.h"
 #include "core/time.h"
+#include "core/uuid.h"
 #include "db/schema.h"
+#include "formats/canonical.h"
+#include "join/stored.h"
 
 namespace vivalink::cli {
 namespace {
@@ -30,57 +36,6 @@ double NumberOf(const db::Value& v) {
 }
 
 }  // namespace
-
-core::Result<analysis::Frame> LoadPersonWeeks(db::Database& db, const std::string& tenant) {
-  std::string where = tenant.empty() ? "" : " WHERE tenant_id = ?";
-  std::vector<db::Value> params;
-  if (!tenant.empty()) params.emplace_back(tenant);
-  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT tenant_id, person_key, metric_date, attrs FROM "
-                                       "person_week" +
-                                           where + " ORDER BY tenant_id, metric_date, person_key",
-                                       params));
-  const size_t n = rows.size();
-  std::vector<std::string> tenant_col(n), person_col(n), date_col(n);
-  std::map<std::string, std::vector<std::string>> attrs;
-  std::unordered_map<std::string, size_t> index;
-  index.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto& r = rows.rows[i];
-    tenant_col[i] = TextOf(r[0]);
-    person_col[i] = TextOf(r[1]);
-    date_col[i] = TextOf(r[2]);
-    index.emplace(tenant_col[i] + '\x1f' + person_col[i] + '\x1f' + date_col[i], i);
-    std::string a = TextOf(r[3]);
-    if (a.empty()) continue;
-    auto j = nlohmann::json::parse(a, nullptr, false);
-    if (!j.is_object()) continue;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      auto& col = attrs[it.key()];
-      if (col.empty()) col.assign(n, std::string());
-      col[i] = it->is_string() ? it->get<std::string>() : it->dump();
-    }
-  }
-  ASSIGN_OR_RETURN(auto metrics,
-                   db.Query("SELECT tenant_id, person_key, metric_date, metric, value FROM "
-                            "person_week_metric" +
-                                where,
-                            params));
-  std::map<std::string, std::vector<double>> numeric;
-  for (const auto& r : metrics.rows) {
-    auto it = index.find(TextOf(r[0]) + '\x1f' + TextOf(r[1]) + '\x1f' + TextOf(r[2]));
-    if (it == index.end()) continue;
-    auto& col = numeric[TextOf(r[3])];
-    if (col.empty()) col.assign(n, std::numeric_limits<double>::quiet_NaN());
-    col[it->second] = NumberOf(r[4]);
-  }
-  analysis::Frame frame;
-  RETURN_IF_ERROR(frame.AddStrings("TenantId", tenant_col));
-  RETURN_IF_ERROR(frame.AddStrings("PersonId", person_col));
-  RETURN_IF_ERROR(frame.AddStrings("MetricDate", date_col));
-  for (auto& [name, values] : attrs) RETURN_IF_ERROR(frame.AddStrings(name, values));
-  for (auto& [name, values] : numeric) RETURN_IF_ERROR(frame.AddNumeric(name, std::move(values)));
-  return frame;
-}
 
 core::Result<std::vector<report::DropProvenance>> LoadProvenance(db::Database& db,
                                                                  const std::string& tenant) {
@@ -107,42 +62,136 @@ core::Result<std::vector<report::DropProvenance>> LoadProvenance(db::Database& d
   return out;
 }
 
+namespace {
+
+// The joined frame and the options of the report on it.
+core::Result<report::ReportInput> Build(db::Database& db, const ReportArgs& args,
+                                        const join::StoredJoin& joined) {
+  const analysis::Frame& frame = joined.frame;
+  if (frame.num_rows() == 0) {
+    return core::FailedPreconditionError(
+        "the database holds no person-weeks yet; run `vivalink run` first");
+  }
+  report::ReportOptions options;
+  for (const auto& o : args.outcomes) options.outcomes.push_back(formats::CanonicalName(o));
+  if (options.outcomes.empty()) {
+    // The partner's key metrics when there are any: what the integration is for.
+    for (const auto& c : joined.partner_columns) {
+      const auto* column = frame.Find(c);
+      if (column != nullptr && column->is_numeric()) options.outcomes.push_back(c);
+    }
+  }
+  if (options.outcomes.empty()) options.outcomes = {"After_hours_collaboration_hours"};
+  // Partner columns are outcomes, not behaviours: none is a driver candidate of another.
+  for (const auto& c : joined.partner_columns) options.exclude.push_back(c);
+  for (const auto& b : args.behaviours) options.behaviours.push_back(formats::CanonicalName(b));
+  ASSIGN_OR_RETURN(options.rank_by, analysis::ParseDriverRank(args.rank_by));
+  // HR attributes arrive only with some row shapes (the v1 person report has none): group by
+  // the requested attributes the data has.
+  options.group_by.clear();
+  for (const auto& g : args.group_by) {
+    if (frame.Find(g) != nullptr) options.group_by.push_back(g);
+  }
+  options.min_group_size = args.min_group_size;
+  options.generated_at = core::FormatIso8601(core::SystemClock::Instance().Now());
+  options.title = "vivalink: behaviours behind key metrics";
+  ASSIGN_OR_RETURN(report::ReportInput input, report::BuildReportInput(frame, options));
+  ASSIGN_OR_RETURN(input.provenance, LoadProvenance(db, args.tenant));
+  if (!joined.sources.empty()) {
+    const join::JoinReport& r = joined.report;
+    report::JoinSummary summary;
+    std::vector<std::string> names, keys;
+    int64_t entries = 0;
+    for (const auto& s : joined.sources) {
+      if (std::find(names.begin(), names.end(), s.source) == names.end()) {
+        names.push_back(s.source);
+      }
+      const std::string key = s.key_type == "email" ? "e-mail" : "object id";
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+      entries += s.entries;
+    }
+    for (size_t i = 0; i < names.size(); ++i) summary.partner_name += (i ? ", " : "") + names[i];
+    for (size_t i = 0; i < keys.size(); ++i) summary.join_key += (i ? ", " : "") + keys[i];
+    summary.partner_records = entries;
+    summary.matched_records = std::max<int64_t>(0, entries - r.partner_entries_unmatched);
+    summary.viva_persons = r.viva_persons;
+    summary.matched_persons = r.matched_persons;
+    summary.partner_persons = r.partner_persons;
+    summary.partner_unresolved_persons = r.partner_unresolved_persons;
+    input.join = summary;
+  }
+  return input;
+}
+
+core::Status WriteJson(const std::string& path, const report::ReportInput& input,
+                       const join::StoredJoin& joined) {
+  nlohmann::ordered_json j;
+  j["person_weeks"] = joined.frame.num_rows();
+  auto sources = nlohmann::ordered_json::array();
+  for (const auto& s : joined.sources) {
+    sources.push_back({{"tenant_id", s.tenant_id}, {"source", s.source}});
+  }
+  j["partner_sources"] = sources;
+  j["partner_columns"] = joined.partner_columns;
+  j["join"] = joined.sources.empty() ? nlohmann::ordered_json(nullptr)
+                                     : nlohmann::ordered_json::parse(join::ToJson(joined.report));
+  auto outcomes = nlohmann::ordered_json::array();
+  auto drivers = nlohmann::ordered_json::array();
+  for (const auto& d : input.drivers) {
+    outcomes.push_back(d.outcome);
+    drivers.push_back(nlohmann::ordered_json::parse(analysis::ToJson(d)));
+  }
+  j["outcomes"] = outcomes;
+  j["drivers"] = drivers;
+  std::string text = j.dump(2) + "\n";
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    return core::NotFoundError(fmt::format("cannot write --json '{}': check the folder", path));
+  }
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) {
+    return core::UnavailableError(fmt::format("cannot write --json '{}'", path));
+  }
+  return core::OkStatus();
+}
+
+}  // namespace
+
 int ReportCommand(const ingest::Config& config, const ReportArgs& args) {
   auto db = db::Database::Open(config.database_url, {});
   if (!db.ok()) return ReportError(db.status());
   auto migrated = db::MigrateToLatest(**db);
   if (!migrated.ok()) return ReportError(migrated.status());
-  auto frame = LoadPersonWeeks(**db, args.tenant);
-  if (!frame.ok()) return ReportError(frame.status());
-  if (frame->num_rows() == 0) {
-    return ReportError(core::FailedPreconditionError(
-        "the database holds no person-weeks yet; run `vivalink run` first"));
-  }
-  report::ReportOptions options;
-  options.outcomes = args.outcomes.empty()
-                         ? std::vector<std::string>{"After_hours_collaboration_hours"}
-                         : args.outcomes;
-  // HR attributes arrive only with some row shapes (the v1 person report has none): group by
-  // the requested attributes the data has.
-  options.group_by.clear();
-  for (const auto& g : args.group_by) {
-    if (frame->Find(g) != nullptr) options.group_by.push_back(g);
-  }
-  options.min_group_size = args.min_group_size;
-  options.generated_at = core::FormatIso8601(core::SystemClock::Instance().Now());
-  options.title = "vivalink: behaviours behind key metrics";
-  auto input = report::BuildReportInput(*frame, options);
+  std::string tenant(core::Trim(args.tenant));
+  if (core::IsUuid(tenant)) tenant = core::NormalizeUuid(tenant);
+  auto joined = join::LoadJoinedPersonWeeks(**db, tenant);
+  if (!joined.ok()) return ReportError(joined.status());
+  ReportArgs effective = args;
+  effective.tenant = tenant;
+  auto input = Build(**db, effective, *joined);
   if (!input.ok()) return ReportError(input.status());
-  auto provenance = LoadProvenance(**db, args.tenant);
-  if (!provenance.ok()) return ReportError(provenance.status());
-  input->provenance = std::move(*provenance);
   std::string out = args.output.empty()
                         ? (std::filesystem::path(config.data_dir) / "report.html").string()
                         : args.output;
   auto st = report::WriteReport(*input, out);
   if (!st.ok()) return ReportError(st);
-  std::printf("report: %s (%zu person-weeks)\n", std::filesystem::absolute(out).c_str(),
-              frame->num_rows());
+  if (!args.json.empty()) {
+    st = WriteJson(args.json, *input, *joined);
+    if (!st.ok()) return ReportError(st);
+  }
+  std::string outcomes;
+  for (const auto& d : input->drivers) outcomes += (outcomes.empty() ? "" : ", ") + d.outcome;
+  std::printf("report: %s (%zu person-weeks; key metrics: %s)\n",
+              std::filesystem::absolute(out).c_str(), joined->frame.num_rows(), outcomes.c_str());
+  if (input->join) {
+    const auto& j = *input->join;
+    std::printf("partner join (%s): %lld of %lld partner persons matched (%.1f%%)\n",
+                j.partner_name.c_str(), static_cast<long long>(j.matched_persons),
+                static_cast<long long>(j.partner_persons),
+                j.partner_persons > 0 ? 100.0 * static_cast<double>(j.matched_persons) /
+                                            static_cast<double>(j.partner_persons)
+                                      : 0.0);
+  }
   return 0;
 }
 

@@ -1,11 +1,15 @@
 // `vivalink report`: the HTML report of what was ingested: person-weeks from the database as an
-// analysis Frame, the analyses of src/analysis, per-drop provenance from the ledger.
+// analysis Frame, joined with the partner data stored by `vivalink partner load` (join/stored.h),
+// the analyses of src/analysis, per-drop provenance from the ledger.
+//
+// Key metrics: --outcome, else the numeric columns of the stored partner data (the partner's
+// key metrics: Revenue, Deals_won, ...), else After_hours_collaboration_hours. Partner columns
+// are never driver candidates of each other.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "analysis/frame.h"
 #include "core/status.h"
 #include "db/database.h"
 #include "ingest/config.h"
@@ -15,21 +19,20 @@ namespace vivalink::cli {
 
 struct ReportArgs {
   std::string output;                 // default <data_dir>/report.html
-  std::vector<std::string> outcomes;  // default After_hours_collaboration_hours
+  std::vector<std::string> outcomes;  // default: see above
   std::vector<std::string> group_by = {"Organization"};
   int min_group_size = 5;
-  std::string tenant;  // only this tenant; empty = all
+  std::string tenant;                   // only this tenant; empty = all
+  std::vector<std::string> behaviours;  // driver candidates; empty = every numeric metric
+  std::string rank_by = "spearman";     // spearman | partial
+  std::string json;  // also write the drivers, join counts and outcomes as JSON to this file
 };
-
-// Person-weeks of the database as a Frame: TenantId, PersonId (the stored person key),
-// MetricDate, the stored HR attributes (categorical) and metrics (numeric, NaN when absent).
-core::Result<analysis::Frame> LoadPersonWeeks(db::Database& db, const std::string& tenant);
 
 // The drops ledger as report provenance rows, oldest first.
 core::Result<std::vector<report::DropProvenance>> LoadProvenance(db::Database& db,
                                                                  const std::string& tenant);
 
-// Writes the report; prints where. Exit code (0 ok, 1 failure).
+// Writes the report; prints where. Exit code (0 ok, 1 failure, 2 invalid arguments).
 int ReportCommand(const ingest::Config& config, const ReportArgs& args);
 
 }  // namespace vivalink::cli

@@ -11,6 +11,7 @@
 #include "azure/sas.h"
 #include "cli/analyze_command.h"
 #include "cli/common.h"
+#include "cli/partner_command.h"
 #include "cli/report_command.h"
 #include "core/log.h"
 #include "core/strings.h"
@@ -221,11 +222,20 @@ int Main(int argc, char** argv) {
   ReportArgs ra;
   auto* report_cmd = app.add_subcommand("report", "write the HTML report of what was imported");
   report_cmd->add_option("--output", ra.output, "report file (default <data_dir>/report.html)");
-  report_cmd->add_option("--outcome", ra.outcomes, "key metric column(s) to explain");
+  report_cmd
+      ->add_option("--outcome", ra.outcomes,
+                   "key metric column(s) to explain (default: the stored partner metrics)")
+      ->delimiter(',');
   report_cmd->add_option("--group-by", ra.group_by, "grouping attribute(s)")->capture_default_str();
   report_cmd->add_option("--min-group", ra.min_group_size, "minimum group size (distinct people)")
       ->capture_default_str();
   report_cmd->add_option("--tenant", ra.tenant, "only this tenant");
+  report_cmd->add_option("--behaviours", ra.behaviours, "driver candidates (default: all metrics)")
+      ->delimiter(',');
+  report_cmd->add_option("--rank-by", ra.rank_by, "driver ranking: spearman or partial")
+      ->check(CLI::IsMember({"spearman", "partial"}))
+      ->capture_default_str();
+  report_cmd->add_option("--json", ra.json, "also write drivers and join counts as JSON here");
   bool show_config = false;
   auto* config_cmd = app.add_subcommand("config", "show the effective configuration");
   config_cmd->add_flag("--show", show_config, "print it (secrets masked)");
@@ -263,6 +273,7 @@ int Main(int argc, char** argv) {
   sas->add_option("--days", sa.days, "validity in days")->capture_default_str();
 
   AddAnalyzeCommands(app);
+  PartnerCommands& partner = AddPartnerCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -270,13 +281,14 @@ int Main(int argc, char** argv) {
   }
   if (auto code = AnalyzeExitCode()) return *code;
   if (run->parsed() || serve->parsed() || status->parsed() || replay->parsed() || reg->parsed() ||
-      config_cmd->parsed() || report_cmd->parsed()) {
+      config_cmd->parsed() || report_cmd->parsed() || partner.parsed()) {
     auto config = Configure(config_path, log_level);
     if (!config.ok()) return ReportError(config.status());
     if (run->parsed()) return RunCommand(*config, tenant_filter);
     if (status->parsed()) return StatusCommand(*config, status_json);
     if (replay->parsed()) return ReplayCommand(*config, replay_run);
     if (report_cmd->parsed()) return ReportCommand(*config, ra);
+    if (partner.parsed()) return partner.Run(*config);
     if (reg->parsed()) return KeysRegister(*config, register_tenant, register_create);
     if (config_cmd->parsed()) {
       std::printf("%s\n", config->Describe().c_str());

@@ -106,6 +106,58 @@ CREATE TABLE person_identity (
 CREATE INDEX person_identity_by_person ON person_identity (tenant_id, person_key);
 )sql";
 
+// Migration 3 (join): partner data stored per tenant and source (`vivalink partner load`). The
+// partner_rows and identity_map of migration 1 were never written by any release; they are
+// replaced by tables keyed by the resolved person (partner_rows) and by a hash of the partner's
+// key (identity_map), so that no partner identifier is stored in plaintext. Keep schema.h in step.
+constexpr std::string_view kJoinPartnerData = R"sql(
+DROP TABLE partner_rows;
+DROP TABLE identity_map;
+
+CREATE TABLE partner_source (
+  tenant_id           TEXT NOT NULL,
+  source              TEXT NOT NULL,
+  file_name           TEXT NOT NULL,
+  file_sha256         TEXT NOT NULL,
+  key_column          TEXT NOT NULL,
+  key_type            TEXT NOT NULL CHECK (key_type IN ('email', 'object_id')),
+  date_column         TEXT,
+  value_columns       TEXT NOT NULL,
+  rows_read           BIGINT NOT NULL,
+  rows_refused        BIGINT NOT NULL,
+  duplicates_dropped  BIGINT NOT NULL,
+  rows_merged         BIGINT NOT NULL,
+  entries             BIGINT NOT NULL,
+  partner_persons     BIGINT NOT NULL,
+  resolved_persons    BIGINT NOT NULL,
+  matched_persons     BIGINT NOT NULL,
+  match_rate          DOUBLE PRECISION,
+  report              TEXT NOT NULL,
+  loaded_at           TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, source)
+);
+
+CREATE TABLE partner_rows (
+  tenant_id    TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  person_key   TEXT NOT NULL,
+  metric_date  TEXT NOT NULL,
+  data         TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, source, person_key, metric_date)
+);
+
+CREATE TABLE identity_map (
+  tenant_id    TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  person_ref   TEXT NOT NULL,
+  person_key   TEXT,
+  matched_by   TEXT NOT NULL
+               CHECK (matched_by IN ('object_id', 'mail', 'upn', 'proxy_address', 'unknown',
+                                     'ambiguous')),
+  PRIMARY KEY (tenant_id, source, person_ref)
+);
+)sql";
+
 std::string Substitute(std::string_view sql, std::string_view token, std::string_view with) {
   std::string out(sql);
   for (std::size_t at; (at = out.find(token)) != std::string::npos;) {
@@ -124,7 +176,11 @@ std::vector<Migration> MakeMigrations() {
                .name = "ingest: drop cleanup time, user export identities",
                .sqlite_sql = std::string(kIngestIdentity),
                .postgres_sql = ""});
-  // Migration 3, 4, ...: append here; never edit a released migration.
+  m.push_back({.version = 3,
+               .name = "join: partner data per tenant and source",
+               .sqlite_sql = std::string(kJoinPartnerData),
+               .postgres_sql = ""});
+  // Migration 4, 5, ...: append here; never edit a released migration.
   return m;
 }
 

@@ -66,7 +66,7 @@
 // value) without changing the long shape. Note DESIGN §8.2: only what the partner configured is
 // stored; ingestion decides whether these two tables are filled or only the analysis results.
 //
-// partner_rows — the partner's own data for its people (CRM-style), one row per person and week.
+// partner_rows — (replaced by migration 3) the partner's own data, one row per person and week.
 //   PK (tenant_id, source, person_ref, metric_date)
 //   source TEXT             partner dataset name (e.g. "crm")
 //   person_ref TEXT         how the partner identifies the person (object id, e-mail or UPN as the
@@ -74,7 +74,7 @@
 //   data TEXT               JSON object: column -> value
 //   loaded_at TEXT
 //
-// identity_map — how partner references were matched to Viva Insights persons.
+// identity_map — (replaced by migration 3) how partner references were matched to persons.
 //   PK (tenant_id, source, person_ref)
 //   person_key TEXT         the matched person
 //   matched_by TEXT         'object_id' | 'mail' | 'upn' | 'proxy_address' | ...
@@ -102,6 +102,46 @@
 //   person_key TEXT         the person (as in person_week)
 //   run_id TEXT             the AADUser drop that delivered it (a newer export overwrites)
 //   updated_at TEXT
+//
+// Migration 3 ("join: partner data per tenant and source") replaces partner_rows and identity_map
+// of migration 1 (never written by a release) and adds partner_source. Written by
+// `vivalink partner load` (join/stored.h): one load of a source replaces the previous load of the
+// same (tenant, source) in one transaction. No partner identifier is stored in plaintext.
+//
+// partner_source — one row per tenant and partner dataset: what was loaded and how it matched.
+//   PK (tenant_id, source)
+//   source TEXT             dataset name (e.g. "crm"; default: the file name without extension)
+//   file_name TEXT          the file as given to the load; file_sha256 TEXT its SHA-256 (hex)
+//   key_column TEXT         the partner's key column; key_type TEXT 'email' | 'object_id'
+//   date_column TEXT        the date column (weekly/daily data, aligned to Viva weeks); NULL for
+//                           static data (one value per person, broadcast to every week)
+//   value_columns TEXT      JSON array [{"name","kind":"numeric"|"categorical","aggregation"}]
+//   rows_read, rows_refused (no key, unknown or ambiguous key), duplicates_dropped (exact
+//   duplicate rows), rows_merged (rows combined into an existing person-week), entries (rows
+//   stored in partner_rows) BIGINT
+//   partner_persons BIGINT  distinct partner persons: resolved persons + refused distinct keys
+//   resolved_persons BIGINT persons whose key resolved through the user export (person_identity)
+//   matched_persons BIGINT  resolved persons with at least one person-week in person_week at load
+//   match_rate DOUBLE       matched_persons / partner_persons; NULL without partner persons
+//   report TEXT             JSON of the load and match counts (join::PartnerLoadSummary::ToJson)
+//   loaded_at TEXT          when the load committed
+//
+// partner_rows — the partner's data aligned to Viva Insights weeks, per resolved person.
+//   PK (tenant_id, source, person_key, metric_date)
+//   person_key TEXT         the person, as in person_week (resolved through person_identity)
+//   metric_date TEXT        start (Sunday) of the Viva week, "YYYY-MM-DD"; "" for static data
+//   data TEXT               JSON object column -> number or text; missing values are left out
+//
+// identity_map — how each distinct partner key was matched (for audits, and for counting the
+//   distinct refused keys over several sources).
+//   PK (tenant_id, source, person_ref)
+//   person_ref TEXT         ingest::IdentityHash of the partner's key ('mail' normalisation for
+//                           e-mails, 'object_id' for object ids; keyed by the tenant's pseudonym
+//                           key when pseudonymisation is configured) — never the key itself
+//   person_key TEXT         the matched person; NULL for a refused key
+//   matched_by TEXT         'object_id' | 'mail' | 'upn' | 'proxy_address' (the first of these
+//                           that holds the address), or 'unknown' (no such address in the user
+//                           export) | 'ambiguous' (two or more persons hold it): refused
 #pragma once
 
 #include <span>

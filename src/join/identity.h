@@ -56,6 +56,16 @@ struct Resolution {
   std::string object_id;  // the person's normalised object id (kResolved only)
 };
 
+// Anything that turns a partner key into a person: the in-memory IdentityIndex below (a user
+// export file) or join::StoredIdentities (stored.h: the export as ingested into the database).
+// Resolve() must return normalised ids (NormalizeObjectId) that the join compares with the Viva
+// frame's person column.
+class KeyResolver {
+ public:
+  virtual ~KeyResolver() = default;
+  virtual Resolution Resolve(std::string_view key, KeyType type) const = 0;
+};
+
 struct IdentityIndexStats {
   int64_t users = 0;             // distinct object ids
   int64_t rows_without_id = 0;   // export rows with no `id` (skipped)
@@ -63,7 +73,7 @@ struct IdentityIndexStats {
   int64_t ambiguous_emails = 0;  // distinct addresses claimed by two or more object ids
 };
 
-class IdentityIndex {
+class IdentityIndex : public KeyResolver {
  public:
   IdentityIndex() = default;
   IdentityIndex(IdentityIndex&&) = default;
@@ -79,7 +89,7 @@ class IdentityIndex {
 
   // Resolves a partner key. kObjectId keys need no export entry: any non-empty id resolves to
   // its normal form (whether Viva Insights knows the person is the join's business).
-  Resolution Resolve(std::string_view key, KeyType type) const;
+  Resolution Resolve(std::string_view key, KeyType type) const override;
   // True when the object id (any case) is in the export.
   bool ContainsObjectId(std::string_view object_id) const;
 

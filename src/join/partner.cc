@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <memory>
 
 #include "core/strings.h"
 #include "formats/canonical.h"
@@ -36,6 +39,15 @@ core::Result<Aggregation> ParseAggregation(std::string_view text) {
       fmt::format("unknown aggregation '{}': use sum, mean or first", text));
 }
 
+std::string DetectDateColumn(const formats::RowBatch& batch) {
+  for (const char* candidate : {"MetricDate", "Week", "Date", "Day", "WeekStart", "Week_start"}) {
+    for (const auto& c : batch.columns()) {
+      if (core::EqualsIgnoreCase(c.name(), candidate)) return c.name();
+    }
+  }
+  return "";
+}
+
 int32_t PartnerTable::PersonSlot(std::string_view object_id) const {
   auto it = person_slot_.find(std::string(object_id));
   return it == person_slot_.end() ? kNoEntry : it->second;
@@ -55,6 +67,24 @@ int32_t PartnerTable::Find(std::string_view object_id, core::Date week_start) co
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The batch's column names for error messages (names only, never values), at most 20.
+std::string ColumnList(const formats::RowBatch& batch) {
+  std::string out;
+  for (size_t c = 0; c < batch.num_columns() && c < 20; ++c) {
+    out += (c > 0 ? ", " : "") + batch.column(c).name();
+  }
+  if (batch.num_columns() > 20) out += ", ...";
+  return out;
+}
+
+// Hash maps keyed by std::string and looked up by std::string_view (no allocation per lookup).
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
 // One value column being aggregated; entries are appended in step with the table's entries.
 struct Accumulator {
@@ -79,17 +109,44 @@ struct Accumulator {
 }  // namespace
 
 struct PartnerLoader::State {
-  const IdentityIndex* index = nullptr;
+  const KeyResolver* index = nullptr;
   PartnerOptions options;
   std::string key_name, date_name;
   bool all_columns = true;
+  bool date_decided = true;  // false until detection saw a batch (detect_date_column)
   PartnerTable table;
   std::vector<Accumulator> acc;
   std::unordered_map<std::string, size_t> acc_index;
-  std::unordered_set<std::string> seen_rows;  // serialised rows, for exact duplicates
+  // Exact duplicates: every distinct serialised row, kept in an arena of large blocks (no
+  // allocation per row) and looked up by view.
+  std::unordered_set<std::string_view> seen_rows;
+  std::vector<std::unique_ptr<char[]>> arena;
+  size_t arena_left = 0;
+  char* arena_next = nullptr;
   std::unordered_set<std::string> unknown_keys, ambiguous_keys;
-  std::unordered_map<std::string, int64_t> date_cache;  // date text -> week start (days)
+  // The key cell's text -> how it resolved: each distinct key is resolved (and normalised) once.
+  struct Key {
+    ResolveOutcome outcome = ResolveOutcome::kUnknown;
+    int32_t slot = -1;
+  };
+  StringMap<Key> key_cache;
+  StringMap<int64_t> date_cache;  // date text -> week start (days)
   std::string row_text;
+
+  // Copies text into the arena; the view stays valid while the State lives.
+  std::string_view Keep(std::string_view text) {
+    if (text.size() > arena_left) {
+      const size_t block = std::max<size_t>(size_t{1} << 20, text.size());
+      arena.push_back(std::make_unique<char[]>(block));
+      arena_next = arena.back().get();
+      arena_left = block;
+    }
+    std::copy(text.begin(), text.end(), arena_next);
+    std::string_view kept(arena_next, text.size());
+    arena_next += text.size();
+    arena_left -= text.size();
+    return kept;
+  }
 
   Aggregation Resolved(const Accumulator& a) const {
     Aggregation agg = a.declared;
@@ -158,7 +215,7 @@ struct PartnerLoader::State {
   }
 
   core::Result<int64_t> WeekOf(std::string_view text, uint64_t line) {
-    auto it = date_cache.find(std::string(text));
+    auto it = date_cache.find(text);
     if (it != date_cache.end()) return it->second;
     std::string_view t = core::Trim(text);
     auto date = core::ParseDate(t.substr(0, std::min<size_t>(t.size(), 10)));
@@ -181,7 +238,7 @@ struct PartnerLoader::State {
   }
 };
 
-PartnerLoader::PartnerLoader(const IdentityIndex* index, PartnerOptions options)
+PartnerLoader::PartnerLoader(const KeyResolver* index, PartnerOptions options)
     : state_(std::make_unique<State>()) {
   state_->index = index;
   state_->key_name = formats::CanonicalName(options.key_column);
@@ -202,6 +259,7 @@ PartnerLoader::PartnerLoader(const IdentityIndex* index, PartnerOptions options)
   }
   options.aggregation_of = std::move(canonical_overrides);
   state_->table.is_static_ = state_->date_name.empty();
+  state_->date_decided = !(state_->date_name.empty() && options.detect_date_column);
   state_->options = std::move(options);
 }
 
@@ -212,6 +270,11 @@ PartnerLoader& PartnerLoader::operator=(PartnerLoader&&) noexcept = default;
 core::Status PartnerLoader::Append(const formats::RowBatch& batch) {
   State& s = *state_;
   if (batch.num_rows() == 0) return core::OkStatus();
+  if (!s.date_decided) {
+    s.date_name = DetectDateColumn(batch);
+    s.table.is_static_ = s.date_name.empty();
+    s.date_decided = true;
+  }
   if (s.options.key_type == KeyType::kEmail && s.index == nullptr) {
     return core::InvalidArgumentError(
         "partner rows keyed by e-mail need the Entra ID user export to resolve identities; pass "
@@ -220,8 +283,9 @@ core::Status PartnerLoader::Append(const formats::RowBatch& batch) {
   int key_col = batch.Find(s.key_name);
   if (key_col < 0) {
     return core::InvalidArgumentError(fmt::format(
-        "partner data has no key column '{}'; name the column holding the e-mail or object id",
-        s.key_name));
+        "partner data has no key column '{}' (its columns: {}); name the column holding the "
+        "e-mail or object id",
+        s.key_name, ColumnList(batch)));
   }
   const formats::Column& key = batch.column(static_cast<size_t>(key_col));
   if (key.type() != formats::ColumnType::kString) {
@@ -232,8 +296,10 @@ core::Status PartnerLoader::Append(const formats::RowBatch& batch) {
   if (!s.table.is_static_) {
     int date_col = batch.Find(s.date_name);
     if (date_col < 0) {
-      return core::InvalidArgumentError(
-          fmt::format("partner data has no date column '{}'", s.date_name));
+      return core::InvalidArgumentError(fmt::format(
+          "partner data has no date column '{}' (its columns: {}); name the date column, or "
+          "declare the data static",
+          s.date_name, ColumnList(batch)));
     }
     date = &batch.column(static_cast<size_t>(date_col));
     if (date->type() != formats::ColumnType::kString) {
@@ -256,25 +322,36 @@ core::Status PartnerLoader::Append(const formats::RowBatch& batch) {
   for (size_t r = 0; r < batch.num_rows(); ++r) {
     ++st.rows_read;
     s.Serialise(batch, r);
-    if (!s.seen_rows.insert(s.row_text).second) {
+    if (s.seen_rows.count(s.row_text) > 0) {
       ++st.exact_duplicates_dropped;
       continue;
     }
+    s.seen_rows.insert(s.Keep(s.row_text));
     if (key.IsNull(r) || core::Trim(key.StringAt(r)).empty()) {
       ++st.rows_without_key;
       continue;
     }
-    Resolution who = s.index != nullptr ? s.index->Resolve(key.StringAt(r), s.options.key_type)
-                                        : Resolution{ResolveOutcome::kResolved,
-                                                     NormalizeObjectId(key.StringAt(r))};
-    if (who.outcome == ResolveOutcome::kUnknown) {
+    const std::string_view key_text = key.StringAt(r);
+    auto known = s.key_cache.find(key_text);
+    if (known == s.key_cache.end()) {
+      Resolution who = s.index != nullptr
+                           ? s.index->Resolve(key_text, s.options.key_type)
+                           : Resolution{ResolveOutcome::kResolved, NormalizeObjectId(key_text)};
+      State::Key k{who.outcome, -1};
+      if (who.outcome == ResolveOutcome::kResolved) {
+        k.slot = s.Slot(std::move(who.object_id));
+      } else {
+        (who.outcome == ResolveOutcome::kUnknown ? s.unknown_keys : s.ambiguous_keys)
+            .insert(NormalizeEmail(key_text));
+      }
+      known = s.key_cache.emplace(std::string(key_text), k).first;
+    }
+    if (known->second.outcome == ResolveOutcome::kUnknown) {
       ++st.rows_unknown_key;
-      s.unknown_keys.insert(NormalizeEmail(key.StringAt(r)));
       continue;
     }
-    if (who.outcome == ResolveOutcome::kAmbiguous) {
+    if (known->second.outcome == ResolveOutcome::kAmbiguous) {
       ++st.rows_ambiguous_key;
-      s.ambiguous_keys.insert(NormalizeEmail(key.StringAt(r)));
       continue;
     }
     int64_t days = 0;
@@ -285,11 +362,12 @@ core::Status PartnerLoader::Append(const formats::RowBatch& batch) {
       }
       ASSIGN_OR_RETURN(days, s.WeekOf(date->StringAt(r), batch.first_line + r));
     }
-    int32_t slot = s.Slot(std::move(who.object_id));
+    const int32_t slot = known->second.slot;
     auto [it, inserted] = s.table.entries_.emplace(
         PartnerTable::EntryKey(slot, days), static_cast<int32_t>(s.table.entry_person_.size()));
     if (inserted) {
       s.table.entry_person_.push_back(slot);
+      s.table.entry_days_.push_back(static_cast<int32_t>(days));
       for (auto& a : s.acc) {
         if (a.seen) a.Grow(s.table.entry_person_.size());
       }
@@ -349,6 +427,7 @@ core::Result<PartnerTable> PartnerLoader::Finish() && {
     t.codes_.emplace_back();
     t.levels_.emplace_back();
   }
+  t.date_column_ = t.is_static_ ? "" : s.date_name;
   t.stats_.entries = static_cast<int64_t>(t.entry_person_.size());
   t.stats_.persons = static_cast<int64_t>(t.persons_.size());
   t.stats_.unknown_keys = static_cast<int64_t>(s.unknown_keys.size());
@@ -360,7 +439,7 @@ core::Result<PartnerTable> PartnerLoader::Finish() && {
 
 core::Result<PartnerTable> LoadPartner(std::unique_ptr<core::ByteSource> source,
                                        const formats::ReaderOptions& reader_options,
-                                       const IdentityIndex* index, const PartnerOptions& options) {
+                                       const KeyResolver* index, const PartnerOptions& options) {
   ASSIGN_OR_RETURN(auto reader, formats::OpenRowReader(std::move(source), reader_options));
   PartnerLoader loader(index, options);
   formats::RowBatch batch;
@@ -374,7 +453,7 @@ core::Result<PartnerTable> LoadPartner(std::unique_ptr<core::ByteSource> source,
   return table;
 }
 
-core::Result<PartnerTable> LoadPartnerFile(const std::string& path, const IdentityIndex* index,
+core::Result<PartnerTable> LoadPartnerFile(const std::string& path, const KeyResolver* index,
                                            const PartnerOptions& options) {
   ASSIGN_OR_RETURN(std::string data, internal::ReadWholeFile(path));
   formats::ReaderOptions reader_options;

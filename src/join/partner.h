@@ -77,7 +77,14 @@ struct PartnerOptions {
   // Per-column overrides by name, applied whether or not `columns` is empty.
   std::unordered_map<std::string, Aggregation> aggregation_of = {};
   std::chrono::weekday week_start = std::chrono::Sunday;  // Viva Insights weeks start on Sunday
+  // With date_column empty: take the first column of the first non-empty batch named (any case)
+  // MetricDate, Week, Date, Day, WeekStart or Week_start as the date column, and treat the data
+  // as static only when there is none. False: an empty date_column always means static.
+  bool detect_date_column = false;
 };
+
+// The date column detect_date_column picks in a batch (its canonical name), or "" for none.
+std::string DetectDateColumn(const formats::RowBatch& batch);
 
 struct PartnerLoadStats {
   int64_t rows_read = 0;                 // every data row of the input
@@ -105,6 +112,8 @@ class PartnerTable {
   static constexpr int32_t kNoEntry = -1;
 
   bool is_static() const { return is_static_; }
+  // The (canonical) date column the rows were aligned by; "" for static data.
+  const std::string& date_column() const { return date_column_; }
   const PartnerLoadStats& stats() const { return stats_; }
   const std::vector<PartnerColumnInfo>& columns() const { return info_; }
 
@@ -126,6 +135,10 @@ class PartnerTable {
   const std::unordered_set<std::string>& refused_keys() const { return refused_keys_; }
   int32_t num_entries() const { return static_cast<int32_t>(entry_person_.size()); }
   int32_t EntryPerson(int32_t entry) const { return entry_person_[entry]; }
+  // The week (its start day) of an entry of weekly data; the epoch for static data.
+  core::Date EntryWeek(int32_t entry) const {
+    return core::Date{std::chrono::days{entry_days_[entry]}};
+  }
 
  private:
   friend class PartnerLoader;
@@ -135,6 +148,7 @@ class PartnerTable {
   }
 
   bool is_static_ = false;
+  std::string date_column_;
   PartnerLoadStats stats_;
   std::vector<PartnerColumnInfo> info_;
   std::vector<std::vector<double>> numbers_;  // per column (empty for categorical)
@@ -144,15 +158,17 @@ class PartnerTable {
   std::unordered_map<std::string, int32_t> person_slot_;
   std::unordered_map<uint64_t, int32_t> entries_;
   std::vector<int32_t> entry_person_;
+  std::vector<int32_t> entry_days_;  // days since the epoch of each entry's week (0: static)
   std::unordered_set<std::string> refused_keys_;  // unknown and ambiguous keys
 };
 
 // Builds a PartnerTable from RowBatches (as produced by formats::RowReader).
 class PartnerLoader {
  public:
-  // index: the user export's identities; required for e-mail keys (nullptr is then
-  // kInvalidArgument at the first Append), optional for object ids. It must outlive the loader.
-  PartnerLoader(const IdentityIndex* index, PartnerOptions options);
+  // index: resolves keys to persons (the user export's IdentityIndex, or the identities stored
+  // in the database, stored.h); required for e-mail keys (nullptr is then kInvalidArgument at
+  // the first Append), optional for object ids. It must outlive the loader.
+  PartnerLoader(const KeyResolver* index, PartnerOptions options);
   ~PartnerLoader();
   PartnerLoader(PartnerLoader&&) noexcept;
   PartnerLoader& operator=(PartnerLoader&&) noexcept;
@@ -174,9 +190,9 @@ class PartnerLoader {
 // options.source_name as context.
 core::Result<PartnerTable> LoadPartner(std::unique_ptr<core::ByteSource> source,
                                        const formats::ReaderOptions& reader_options,
-                                       const IdentityIndex* index, const PartnerOptions& options);
+                                       const KeyResolver* index, const PartnerOptions& options);
 // The same for a file; kNotFound when it cannot be opened.
-core::Result<PartnerTable> LoadPartnerFile(const std::string& path, const IdentityIndex* index,
+core::Result<PartnerTable> LoadPartnerFile(const std::string& path, const KeyResolver* index,
                                            const PartnerOptions& options);
 
 }  // namespace vivalink::join

@@ -129,6 +129,7 @@ core::Result<ReportInput> BuildReportInput(const analysis::Frame& frame,
     d.exclude = options.exclude;
     d.person_column = options.person_column;
     d.iv_bins = options.iv_bins;
+    d.rank_by = options.rank_by;
     ASSIGN_OR_RETURN(analysis::DriverResult drivers, analysis::RankDrivers(*used, outcome, d));
 
     // WOE curves for the strongest drivers, for the outcome above its median (the split the
@@ -142,7 +143,9 @@ core::Result<ReportInput> BuildReportInput(const analysis::Frame& frame,
     iv_options.bins = options.iv_bins;
     for (const auto& row : drivers.person_week) {
       if (static_cast<int>(iv_options.predictors.size()) >= options.woe_charts) break;
-      if (std::isfinite(row.spearman_rho)) iv_options.predictors.push_back(row.behaviour);
+      const double key =
+          options.rank_by == analysis::DriverRank::kPartial ? row.partial_r : row.spearman_rho;
+      if (std::isfinite(key)) iv_options.predictors.push_back(row.behaviour);
     }
     if (std::isfinite(median) && !iv_options.predictors.empty()) {
       const std::string expr = fmt::format("{}>{}", outcome, median);

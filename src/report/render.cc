@@ -161,7 +161,12 @@ std::string RenderSummary(const ReportInput& in) {
       out += Kpi("Persons", FormatCount(s.persons));
       out += Kpi("Person-weeks", FormatCount(s.person_weeks));
     }
-    if (in.join) {
+    if (in.join && in.join->partner_persons > 0) {
+      const double rate = Rate(in.join->matched_persons, in.join->partner_persons);
+      out += Kpi("Match rate of the partner join", FormatPercent(rate),
+                 FormatCount(in.join->matched_persons) + " of " +
+                     FormatCount(in.join->partner_persons) + " partner persons");
+    } else if (in.join) {
       const double rate = Rate(in.join->matched_records, in.join->partner_records);
       out += Kpi("Match rate of the partner join", FormatPercent(rate),
                  FormatCount(in.join->matched_records) + " of " +
@@ -211,7 +216,11 @@ std::string RenderDriverTable(const analysis::DriverResult& d, int rows_shown) {
   out += Th("#", true) + Th("Behaviour") + Th("Sign") + Th("Spearman \xCF\x81 [95% CI]", true) +
          "<th class=\"num\"><span class=\"muted\">\xE2\x88\x92"
          "1 \xE2\x80\xA6 0 \xE2\x80\xA6 +1</span></th>" +
-         Th("Pearson r [95% CI]", true) + Th("p (\xCF\x81)", true) + Th("IV", true) +
+         Th("Pearson r [95% CI]", true) +
+         "<th class=\"num\" title=\"Partial correlation given every other behaviour of the table "
+         "(multiple regression over complete cases); \xE2\x80\x93 when the behaviour is a linear "
+         "combination of others (aliased)\">Partial r [95% CI]</th>" +
+         Th("p (\xCF\x81)", true) + Th("IV", true) +
          "<th class=\"num\" title=\"Mean of the metric where the behaviour is in its top quartile "
          "minus where it is in its bottom quartile\">Q4 \xE2\x88\x92 Q1</th>" +
          Th("Pairs", true) +
@@ -232,6 +241,9 @@ std::string RenderDriverTable(const analysis::DriverResult& d, int rows_shown) {
                    WithCi(r.spearman_rho, r.spearman_ci_low, r.spearman_ci_high)) +
            "</td>";
     out += Td(WithCi(r.pearson_r, r.pearson_ci_low, r.pearson_ci_high), true);
+    out += Td(std::isfinite(r.partial_r) ? WithCi(r.partial_r, r.partial_ci_low, r.partial_ci_high)
+                                         : std::string("\xE2\x80\x93"),
+              true);
     out += Td(FormatP(r.spearman_p), true);
     out += Td(FormatFixed(r.iv, 3), true);
     out += Td(FormatSigned(r.quartile_diff, 2), true);
@@ -337,10 +349,15 @@ std::string RenderDrivers(const ReportInput& in) {
       "(|Spearman \xCF\x81|) with each key metric over person-weeks; the sign says whether more "
       "of the behaviour goes with more (+) or less (\xE2\x88\x92) of the metric. Intervals are "
       "95% confidence intervals. IV is the information value of the behaviour for the metric "
-      "being above its median. Associations are not causes.</p>";
+      "being above its median. Partial r is the association of a behaviour given all the other "
+      "behaviours of the table (what it adds beyond them). Associations are not causes.</p>";
   std::vector<bool> iv_used(in.iv.size(), false);
   for (const auto& d : in.drivers) {
     out += "<h3>" + Escape(DisplayName(d.outcome)) + "</h3>";
+    if (d.rank_by == analysis::DriverRank::kPartial && !d.person_week.empty()) {
+      out += "<p class=\"note\">Ranked by |partial r|: each behaviour's association with " +
+             Escape(DisplayName(d.outcome)) + " given the other behaviours listed.</p>";
+    }
     if (d.person_week.empty()) {
       out += Empty("No behaviour could be related to this metric.");
     } else {
@@ -656,7 +673,24 @@ std::string RenderJoin(const ReportInput& in) {
                 (j.join_key.empty() ? std::string() : " by " + j.join_key) + ": " +
                 FormatPercent(record_rate) + ".") +
          "</p>";
-  out += "<table class=\"join\"><tbody><tr>" + Th("Partner records matched") + "<td>" +
+  if (j.partner_persons > 0) {
+    const double rate = Rate(j.matched_persons, j.partner_persons);
+    out += "<p>" +
+           Escape(FormatCount(j.matched_persons) + " of " + FormatCount(j.partner_persons) +
+                  " persons of " + partner + " have Viva Insights data: " + FormatPercent(rate) +
+                  "; " + FormatCount(j.partner_unresolved_persons) +
+                  " are unknown to the user export or share an address with another person "
+                  "(refused, not guessed).") +
+           "</p>";
+  }
+  out += "<table class=\"join\"><tbody>";
+  if (j.partner_persons > 0) {
+    const double rate = Rate(j.matched_persons, j.partner_persons);
+    out += "<tr>" + Th("Partner persons matched") + "<td>" +
+           internal::RenderShareBar(rate, "Match rate of partner persons " + FormatPercent(rate)) +
+           "</td>" + Td(FormatPercent(rate), true) + "</tr>";
+  }
+  out += "<tr>" + Th("Partner records matched") + "<td>" +
          internal::RenderShareBar(record_rate,
                                   "Match rate of partner records " + FormatPercent(record_rate)) +
          "</td>" + Td(FormatPercent(record_rate), true) + "</tr>";

@@ -54,6 +54,12 @@ struct JoinSummary {
   int64_t matched_records = 0;  // of those, rows that found a Viva person
   int64_t viva_persons = 0;     // distinct persons in the Viva data (0 = unknown)
   int64_t matched_persons = 0;  // of those, persons with partner data
+  // Distinct persons of the partner data, resolved or not (0 = unknown). When known, the match
+  // rate shown first is matched_persons / partner_persons: the share of the partner's people
+  // found in Viva Insights.
+  int64_t partner_persons = 0;
+  // Of those, keys the user export does not know or holds for two persons (refused).
+  int64_t partner_unresolved_persons = 0;
 };
 
 // What the data covers (BuildReportInput fills it from the Frame).
@@ -128,6 +134,8 @@ struct ReportOptions {
   std::vector<std::string> tenants = {};
   int iv_bins = 5;     // >= 1
   int woe_charts = 3;  // top drivers (person-week rank) that get an IV/WOE analysis
+  // Driver ranking: by |Spearman rho| or by |partial correlation| (analysis/drivers.h).
+  analysis::DriverRank rank_by = analysis::DriverRank::kSpearman;
   // Hygiene: evaluated when the metric column exists (else a note says it was skipped); when
   // apply_hygiene is set the flagged rows are removed before every other analysis.
   bool hygiene = true;

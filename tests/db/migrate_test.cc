@@ -217,3 +217,55 @@ TEST_P(MigrateBehaviour, ProductSchemaAppliesAndHoldsALedgerAndMetrics) {
 
 }  // namespace
 }  // namespace vivalink::db
+
+namespace vivalink::db {
+namespace {
+
+class PartnerSchema : public BothBackends {};
+
+INSTANTIATE_TEST_SUITE_P(Backends, PartnerSchema,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+// Migration 3 on a database at version 2 (as deployed before it): the never-written partner
+// tables of migration 1 are replaced, partner_source added, and their constraints hold.
+TEST_P(PartnerSchema, Migration3UpgradesAVersion2DatabaseAndChecksItsValues) {
+  ASSERT_OK(Migrate(*db_, ProductMigrations().first(2)).status());
+  auto applied = MigrateToLatest(*db_);
+  ASSERT_OK(applied.status());
+  EXPECT_EQ(*applied, static_cast<int>(ProductMigrations().size()) - 2);
+  auto version = SchemaVersion(*db_);
+  ASSERT_OK(version.status());
+  EXPECT_GE(*version, 3);
+
+  ASSERT_OK(db_->Execute(
+      "INSERT INTO partner_rows (tenant_id, source, person_key, metric_date, data) VALUES (?, ?, "
+      "?, ?, ?)",
+      {"t1", "crm", "pk-1", "", R"({"Attrition":1})"}));
+  ASSERT_OK(db_->Execute(
+      "INSERT INTO identity_map (tenant_id, source, person_ref, person_key, matched_by) VALUES "
+      "(?, ?, ?, ?, ?)",
+      {"t1", "crm", "ab12", nullptr, "unknown"}));
+  EXPECT_CODE(db_->Execute("INSERT INTO identity_map (tenant_id, source, person_ref, person_key, "
+                           "matched_by) VALUES (?, ?, ?, ?, ?)",
+                           {"t1", "crm", "cd34", "pk-1", "guessed"}),
+              StatusCode::kFailedPrecondition);  // CHECK on matched_by
+  const std::string insert_source =
+      "INSERT INTO partner_source (tenant_id, source, file_name, file_sha256, key_column, "
+      "key_type, date_column, value_columns, rows_read, rows_refused, duplicates_dropped, "
+      "rows_merged, entries, partner_persons, resolved_persons, matched_persons, match_rate, "
+      "report, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  ASSERT_OK(
+      db_->Execute(insert_source, {"t1", "crm", "crm.csv", "00", "Email", "email", nullptr, "[]", 1,
+                                   0, 0, 0, 1, 1, 1, 1, 1.0, "{}", "2024-01-21T00:00:00Z"}));
+  EXPECT_CODE(
+      db_->Execute(insert_source, {"t1", "hr", "hr.csv", "00", "Name", "name", nullptr, "[]", 1, 0,
+                                   0, 0, 1, 1, 1, 1, nullptr, "{}", "2024-01-21T00:00:00Z"}),
+      StatusCode::kFailedPrecondition);  // CHECK on key_type
+  EXPECT_CODE(
+      db_->Execute(insert_source, {"t1", "crm", "crm.csv", "00", "Email", "email", nullptr, "[]", 1,
+                                   0, 0, 0, 1, 1, 1, 1, 1.0, "{}", "2024-01-21T00:00:00Z"}),
+      StatusCode::kFailedPrecondition);  // one row per (tenant, source)
+}
+
+}  // namespace
+}  // namespace vivalink::db

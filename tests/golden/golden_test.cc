@@ -72,6 +72,11 @@ json RunAnalysis(const Frame& frame, const json& args) {
     DriverOptions o;
     Maybe(args, "behaviours", o.behaviours);
     Maybe(args, "iv_bins", o.iv_bins);
+    if (args.contains("rank_by")) {
+      auto rank = ParseDriverRank(args.at("rank_by").get<std::string>());
+      if (!rank.ok()) return error(rank.status());
+      o.rank_by = *rank;
+    }
     auto r = RankDrivers(frame, args.at("outcome").get<std::string>(), o);
     return r.ok() ? json::parse(ToJson(*r)) : error(r.status());
   }

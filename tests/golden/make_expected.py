@@ -314,14 +314,22 @@ def driver_row(name, x, y, iv_bins):
             "quartile_diff": qd, "iv": iv}
 
 
-def rank_driver_rows(rows):
-    rows.sort(key=lambda r: (math.isnan(r["spearman_rho"]),
-                             -abs(r["spearman_rho"]) if not math.isnan(r["spearman_rho"]) else 0,
+def rank_driver_rows(rows, by="spearman"):
+    key = "partial_r" if by == "partial" else "spearman_rho"
+    rows.sort(key=lambda r: (math.isnan(r[key]), -abs(r[key]) if not math.isnan(r[key]) else 0,
                              r["behaviour"]))
-    out = []
     for i, r in enumerate(rows):
-        o = {"rank": i + 1}
-        o.update(r)
+        r["rank"] = i + 1
+        v = r[key]
+        r["sign"] = 0 if math.isnan(v) or v == 0 else (1 if v > 0 else -1)
+    return rows
+
+
+def json_rows(rows):
+    out = []
+    for r in rows:
+        o = {"rank": r["rank"]}
+        o.update({k: v for k, v in r.items() if k != "rank"})
         for k, v in o.items():
             if isinstance(v, float):
                 o[k] = num(v)
@@ -329,9 +337,55 @@ def rank_driver_rows(rows):
     return out
 
 
+def add_partials(rows, d, outcome):
+    """Partial correlations (drivers.h) by ordinary least squares with numpy, over the complete
+    cases d, behaviours entered in the order of rows (the Spearman ranking); a behaviour whose
+    residual variance after regressing it on those kept before it is <= 1e-7 of its own is
+    aliased (NaN)."""
+    n = len(d)
+    for r in rows:
+        r.update({"partial_n": n, "partial_r": math.nan, "partial_ci_low": math.nan,
+                  "partial_ci_high": math.nan, "partial_p": math.nan})
+    y = d[outcome].to_numpy(dtype=float)
+    if n < 2 or np.all(y == y[0]):
+        return
+    kept = []
+    for r in rows:
+        x = d[r["behaviour"]].to_numpy(dtype=float)
+        xc = x - x.mean()
+        ss = float(xc @ xc)
+        if ss == 0:
+            continue
+        if kept:
+            a = np.column_stack([d[k].to_numpy(dtype=float) for k in kept])
+            a = a - a.mean(axis=0)
+            res = xc - a @ np.linalg.lstsq(a, xc, rcond=None)[0]
+        else:
+            res = xc
+        if float(res @ res) / ss <= 1e-7:
+            continue
+        kept.append(r["behaviour"])
+    k = len(kept)
+    if n < k + 3:
+        return
+    xk = np.column_stack([np.ones(n)] + [d[b].to_numpy(dtype=float) for b in kept])
+    beta = np.linalg.lstsq(xk, y, rcond=None)[0]
+    resid = y - xk @ beta
+    dof = n - k - 1
+    cov = float(resid @ resid) / dof * np.linalg.inv(xk.T @ xk)
+    by_name = {r["behaviour"]: r for r in rows}
+    for i, b in enumerate(kept):
+        t = beta[i + 1] / math.sqrt(cov[i + 1, i + 1])
+        pr = t / math.sqrt(t * t + dof)
+        lo, hi, p = correlation_test(pr, n - k + 1, 1.0)
+        by_name[b].update({"partial_r": pr, "partial_ci_low": lo, "partial_ci_high": hi,
+                           "partial_p": p})
+
+
 def expected_drivers(df, args):
     outcome = args["outcome"]
     iv_bins = args.get("iv_bins", 5)
+    rank_by = args.get("rank_by", "spearman")
     behaviours = args.get("behaviours") or [
         c for c in df.columns if is_numeric(df, c) and c != outcome and c not in ID_COLUMNS]
     pw, pl = [], []
@@ -340,8 +394,17 @@ def expected_drivers(df, args):
         pw.append(driver_row(b, d[b], d[outcome], iv_bins))
         pm = d.dropna(subset=["PersonId"]).groupby("PersonId")[[b, outcome]].mean()
         pl.append(driver_row(b, pm[b], pm[outcome], iv_bins))
-    return {"analysis": "drivers", "outcome": outcome, "person_week": rank_driver_rows(pw),
-            "person": rank_driver_rows(pl)}
+    # The Spearman order first (the order behaviours enter the regression), then the partials.
+    complete = df.dropna(subset=behaviours + [outcome])
+    persons = (complete.dropna(subset=["PersonId"])
+               .groupby("PersonId")[behaviours + [outcome]].mean())
+    out = {}
+    for level, rows, d in (("person_week", pw, complete), ("person", pl, persons)):
+        rank_driver_rows(rows)
+        add_partials(rows, d, outcome)
+        out[level] = json_rows(rank_driver_rows(rows, rank_by))
+    return {"analysis": "drivers", "outcome": outcome, "rank_by": rank_by,
+            "person_week": out["person_week"], "person": out["person"]}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -672,6 +735,25 @@ def main():
     write_case("drivers_basic", rows, {"analysis": "drivers", "outcome": "Revenue",
                                        "behaviours": ["Collaboration_hours", "Meeting_hours",
                                                       "Emails_sent"]})
+
+    # Drivers ranked by partial correlation: Email_hours moves with External_hours but has no
+    # effect of its own (a strong marginal, a null partial); Collaboration_hours is the exact sum
+    # of three behaviours and is aliased by whichever of them enters last; one missing value.
+    def partial_extra(row, rnd, pid):
+        external = r2(rnd.uniform(0, 10))
+        row["External_hours"] = external
+        row["Email_hours"] = r2(0.8 * external + rnd.gauss(0, 1))
+        row["Focus_hours"] = r2(rnd.uniform(0, 15))
+        row["Collaboration_hours"] = r2(external + row["Email_hours"] + row["Meeting_hours"])
+        row["Revenue"] = r2(100 + 5 * external + 3 * row["Focus_hours"]
+                            - 2 * row["Meeting_hours"] + rnd.gauss(0, 8))
+    rows = person_week_rows(13, [("Sales", 7, "IC"), ("IT", 5, "Manager")], 6, partial_extra)
+    rows[5]["Focus_hours"] = None
+    write_case("drivers_partial", rows, {"analysis": "drivers", "outcome": "Revenue",
+                                         "rank_by": "partial",
+                                         "behaviours": ["Collaboration_hours", "Meeting_hours",
+                                                        "Email_hours", "External_hours",
+                                                        "Focus_hours"]})
 
     # Groups: one org exactly at the minimum (5), one just below (4): absent everywhere.
     rows = person_week_rows(10, [("Sales", 7, "IC"), ("Finance", 5, "Manager"),

@@ -230,6 +230,41 @@ TEST(Report, DriverTableRanksBehavioursWithSignAndIntervals) {
   EXPECT_NE(html.find("Weight of evidence of "), std::string::npos);
 }
 
+TEST(Report, JoinShowsThePartnersPersonMatchRateAndRefusedKeys) {
+  ReportInput in;
+  JoinSummary join{"crm", "e-mail", 80, 70, 350, 300};
+  join.partner_persons = 400;
+  join.partner_unresolved_persons = 12;
+  in.join = join;
+  const std::string html = RenderReport(in);
+  ExpectWellFormed(html);
+  // The person-level rate leads: the share of the partner's people found in Viva Insights.
+  EXPECT_NE(html.find("300 of 400 partner persons"), std::string::npos);
+  EXPECT_NE(html.find("75.0%"), std::string::npos);
+  EXPECT_NE(html.find("12 are unknown to the user export"), std::string::npos);
+  EXPECT_NE(html.find("Partner persons matched"), std::string::npos);
+  EXPECT_NE(html.find("87.5%"), std::string::npos);  // records, as before
+}
+
+TEST(BuildReportInput, RankByPartialOrdersDriversByPartialCorrelation) {
+  ReportOptions options = SmallOptions();
+  options.rank_by = analysis::DriverRank::kPartial;
+  auto in = BuildReportInput(SmallFrame(), options);
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  ASSERT_EQ(in->drivers.size(), 1u);
+  const auto& rows = in->drivers[0].person_week;
+  EXPECT_EQ(in->drivers[0].rank_by, analysis::DriverRank::kPartial);
+  ASSERT_GE(rows.size(), 2u);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (std::isnan(rows[i].partial_r)) continue;  // aliased ones rank last
+    ASSERT_FALSE(std::isnan(rows[i - 1].partial_r)) << i;
+    EXPECT_GE(std::fabs(rows[i - 1].partial_r), std::fabs(rows[i].partial_r)) << i;
+  }
+  const std::string html = RenderReport(*in);
+  EXPECT_NE(html.find("Ranked by |partial r|"), std::string::npos);
+  EXPECT_NE(html.find("Partial r [95% CI]"), std::string::npos);
+}
+
 TEST(BuildReportInput, RejectsMissingOutcomeAndBadMinimum) {
   const analysis::Frame f = SmallFrame();
   ReportOptions o = SmallOptions();
