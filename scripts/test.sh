@@ -2,7 +2,8 @@
 # The whole default test suite (what CI runs through .ci/run):
 #   1. installs what is missing (scripts/setup.sh),
 #   2. checks formatting (clang-format, Google style, 100 columns),
-#   3. builds with ASan+UBSan and runs every test except those labelled slow,
+#   3. builds with ASan and UBSan's arithmetic/bounds checks (CMakeLists.txt says which) and runs
+#      every test except those labelled slow,
 #   4. builds the libFuzzer targets with clang and runs a short smoke run of each.
 # Slow suites (long fuzzing, soak, big benchmarks): `ctest --test-dir build-asan -L slow`,
 # `ctest --test-dir build-fuzz -L slow`, `scripts/bench.sh` (benchmarks).
