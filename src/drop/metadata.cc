@@ -85,7 +85,7 @@ core::Result<DropMetadata> ParseMetadata(std::string_view text, std::string_view
     // Re-parse with exceptions only to learn the byte offset of the error.
     std::string where;
     try {
-      (void)json::parse(text);
+      [[maybe_unused]] const json probe = json::parse(text);
     } catch (const json::parse_error& e) {
       where = fmt::format(" (at byte {})", e.byte);
     }

@@ -24,6 +24,10 @@
 namespace vivalink::ingest {
 
 enum class IdentityKind { kObjectId, kMail, kUpn, kProxyAddress };
+
+// person_identity.person_key of a value that two persons of the same user export hold (a shared
+// alias, say): it resolves to nobody. A later export that gives it to one person replaces it.
+inline constexpr std::string_view kAmbiguousPerson = "*ambiguous*";
 // "object_id", "mail", "upn", "proxy_address" (person_identity.kind).
 std::string_view IdentityKindName(IdentityKind kind);
 

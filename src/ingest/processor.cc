@@ -148,7 +148,8 @@ class MetricsSink {
   std::vector<std::string> keys_, dates_;
 };
 
-// person_identity writer for one AADUser drop.
+// person_identity writer for one AADUser drop. A value two persons of this export hold is stored
+// as kAmbiguousPerson (refused by the join, never guessed); a newer export replaces older rows.
 class IdentitySink {
  public:
   IdentitySink(db::Database& db, std::string tenant, std::string run_id, std::string drop_name,
@@ -162,11 +163,14 @@ class IdentitySink {
 
   Status Prepare() {
     ASSIGN_OR_RETURN(upsert_,
-                     db_.Prepare("INSERT INTO person_identity (tenant_id, kind, value_hash, "
-                                 "person_key, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON "
-                                 "CONFLICT (tenant_id, kind, value_hash) DO UPDATE SET person_key "
-                                 "= excluded.person_key, run_id = excluded.run_id, updated_at = "
-                                 "excluded.updated_at"));
+                     db_.Prepare(fmt::format(
+                         "INSERT INTO person_identity (tenant_id, kind, value_hash, person_key, "
+                         "run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, "
+                         "kind, value_hash) DO UPDATE SET person_key = CASE WHEN "
+                         "person_identity.run_id = excluded.run_id AND person_identity.person_key "
+                         "<> excluded.person_key THEN '{}' ELSE excluded.person_key END, run_id = "
+                         "excluded.run_id, updated_at = excluded.updated_at",
+                         kAmbiguousPerson)));
     return core::OkStatus();
   }
 

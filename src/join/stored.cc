@@ -176,6 +176,14 @@ core::Result<StoredIdentities> StoredIdentities::Load(db::Database& db, std::str
   for (const auto& r : rows.rows) {
     const std::string kind = TextOf(r[0]);
     std::string hash = TextOf(r[1]);
+    if (TextOf(r[2]) == ingest::kAmbiguousPerson) {
+      // Two persons of one user export hold this value (ingest marked it): refused.
+      if (kind != "object_id") {
+        state->addresses[std::move(hash)] = State::Address{-1, 0};
+        ++state->ambiguous;
+      }
+      continue;
+    }
     const int32_t person = state->Person(TextOf(r[2]));
     if (kind == "object_id") {
       state->object_ids.emplace(std::move(hash), person);
@@ -713,7 +721,7 @@ core::Result<StoredJoin> LoadJoinedPersonWeeks(db::Database& db, std::string_vie
     ambiguous[s.tenant_id] = std::max(ambiguous[s.tenant_id], s.ambiguous_addresses);
   }
   r.ambiguous_emails = 0;
-  for (const auto& [tenant, count] : ambiguous) r.ambiguous_emails += count;
+  for (const auto& [each_tenant, count] : ambiguous) r.ambiguous_emails += count;
   r.partner_persons = r.partner_resolved_persons + r.partner_unresolved_persons;
   r.partner_unmatched_persons = r.partner_persons - r.matched_persons;
   r.resolved_rate = Rate(r.partner_resolved_persons, r.partner_persons);

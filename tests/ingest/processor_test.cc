@@ -244,6 +244,45 @@ TEST_F(Processing, UserExportFillsHashedIdentitiesAndPseudonymsAreStable) {
             0);
 }
 
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST_F(Processing, AnAliasTwoPersonsOfOneExportHoldIsMarkedAmbiguous) {
+  // Person 0 and person 1 both list shared@contoso.com among their proxy addresses.
+  std::string rows = testing::UserRows(2);
+  rows = Replaced(rows, "smtp:p0@contoso.net", "smtp:shared@contoso.com");
+  rows = Replaced(rows, "smtp:p1@contoso.net", "SMTP:Shared@contoso.com");
+  world_.Write({.run_id = kRun1, .kind = "AADUser", .rows = rows});
+  EXPECT_EQ(Run().done, 1);
+  auto db = Db();
+  auto shared = db->QueryValue(
+      "SELECT person_key FROM person_identity WHERE kind = 'proxy_address' AND value_hash = ?",
+      {IdentityHash("", IdentityKind::kProxyAddress, "shared@contoso.com")});
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  EXPECT_EQ(shared->as_text(), std::string(kAmbiguousPerson));
+  // Each person's own mail still names them.
+  auto own = db->QueryValue(
+      "SELECT person_key FROM person_identity WHERE kind = 'mail' AND value_hash = ?",
+      {IdentityHash("", IdentityKind::kMail, "person1@contoso.com")});
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->as_text(), testing::PersonGuid(1));
+  // A newer export that gives the alias to one person replaces the marker.
+  world_.Write({.run_id = kRun2, .kind = "AADUser", .rows = testing::UserRows(2)});
+  std::string one =
+      Replaced(testing::UserRows(1), "smtp:p0@contoso.net", "smtp:shared@contoso.com");
+  world_.Write({.run_id = kRun3, .kind = "AADUser", .rows = one});
+  EXPECT_EQ(Run().done, 2);
+  shared = db->QueryValue(
+      "SELECT person_key FROM person_identity WHERE kind = 'proxy_address' AND value_hash = ?",
+      {IdentityHash("", IdentityKind::kProxyAddress, "shared@contoso.com")});
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->as_text(), testing::PersonGuid(0));
+}
+
 TEST_F(Processing, ReplayedQuarantinedDropSucceedsOnceItsCauseIsFixed) {
   config_.max_attempts = 1;
   world_.Write({.run_id = kRun3, .rows = MetricRows(8), .save_keys = false});

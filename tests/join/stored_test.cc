@@ -206,6 +206,22 @@ TEST_P(Stored, LoadResolvesAddressesCaseInsensitivelyAndRefusesAmbiguousOnes) {
   EXPECT_EQ((*src)[0].loaded_at, "2024-01-21T00:00:00Z");
 }
 
+TEST_P(Stored, AnAddressIngestMarkedAmbiguousIsRefused) {
+  // What ingest stores when two persons of one user export hold the same alias.
+  auto st = db_->Execute(
+      "INSERT INTO person_identity (tenant_id, kind, value_hash, person_key, run_id, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      {kT1, ingest::IdentityKindName(IdentityKind::kProxyAddress),
+       IdentityHash("", IdentityKind::kProxyAddress, "smtp:shared@contoso.com"),
+       std::string(ingest::kAmbiguousPerson), "run-1", "2024-01-20T00:00:00Z"});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto ids = StoredIdentities::Load(*db_, kT1, "");
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_EQ(ids->Resolve("Shared@Contoso.com", KeyType::kEmail).outcome,
+            ResolveOutcome::kAmbiguous);
+  EXPECT_EQ(ids->Resolve("ann@contoso.com", KeyType::kEmail).outcome, ResolveOutcome::kResolved);
+}
+
 TEST_P(Stored, ALoadReplacesThePreviousLoadOfTheSameSourceOnly) {
   ASSERT_TRUE(LoadPartnerIntoDatabase(*db_, Request(kT1, File("crm.csv", kCrm))).ok());
   auto other = Request(kT1, File("hr.csv", "Email,Tenure\nbob@contoso.com,3\n"));
@@ -377,8 +393,8 @@ TEST_P(Stored, WithoutPartnerDataThePersonWeeksComeBackUnjoined) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Stored, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         [](const ::testing::TestParamInfo<Backend>& param_info) {
+                           return param_info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
                          });
 
 }  // namespace
