@@ -26,22 +26,25 @@ namespace {
 
 using nlohmann::ordered_json;
 
+// The HTTP client of the notifiers: 3 attempts on 5xx/429/network failures. transport null = a
+// CurlTransport owned by the result; otherwise not owned (a shared_ptr that never deletes, for
+// RetryingTransport's interface).
+std::unique_ptr<http::RetryingTransport> NotifyTransport(http::HttpTransport* transport) {
+  std::shared_ptr<http::HttpTransport> inner =
+      transport == nullptr
+          ? std::shared_ptr<http::HttpTransport>(std::make_shared<http::CurlTransport>())
+          : std::shared_ptr<http::HttpTransport>(transport, [](http::HttpTransport*) {});
+  http::RetryOptions ro;
+  ro.max_attempts = 3;
+  ro.initial_delay = std::chrono::milliseconds(200);
+  ro.max_retry_after = std::chrono::milliseconds(10000);
+  return std::make_unique<http::RetryingTransport>(std::move(inner), ro);
+}
+
 class WebActivityNotifier final : public Notifier {
  public:
   WebActivityNotifier(std::string url, std::string secret, http::HttpTransport* transport)
-      : url_(std::move(url)), secret_(std::move(secret)) {
-    if (transport == nullptr) {
-      owned_ = std::make_shared<http::CurlTransport>();
-    } else {
-      // Not owned: a shared_ptr that never deletes, for RetryingTransport's interface.
-      owned_ = std::shared_ptr<http::HttpTransport>(transport, [](http::HttpTransport*) {});
-    }
-    http::RetryOptions ro;
-    ro.max_attempts = 3;
-    ro.initial_delay = std::chrono::milliseconds(200);
-    ro.max_retry_after = std::chrono::milliseconds(10000);
-    retrying_ = std::make_unique<http::RetryingTransport>(owned_, ro);
-  }
+      : url_(std::move(url)), secret_(std::move(secret)), retrying_(NotifyTransport(transport)) {}
 
   core::Status Notify(const Notification& n) override {
     http::Request req;
@@ -70,7 +73,6 @@ class WebActivityNotifier final : public Notifier {
  private:
   std::string url_;
   std::string secret_;
-  std::shared_ptr<http::HttpTransport> owned_;
   std::unique_ptr<http::RetryingTransport> retrying_;
 };
 
@@ -102,18 +104,11 @@ class EventGridNotifier final : public Notifier {
  public:
   EventGridNotifier(std::string url, EventSchema schema, std::string blob_base_url,
                     http::HttpTransport* transport)
-      : url_(std::move(url)), schema_(schema), blob_base_url_(std::move(blob_base_url)) {
+      : url_(std::move(url)),
+        schema_(schema),
+        blob_base_url_(std::move(blob_base_url)),
+        retrying_(NotifyTransport(transport)) {
     while (!blob_base_url_.empty() && blob_base_url_.back() == '/') blob_base_url_.pop_back();
-    if (transport == nullptr) {
-      owned_ = std::make_shared<http::CurlTransport>();
-    } else {
-      owned_ = std::shared_ptr<http::HttpTransport>(transport, [](http::HttpTransport*) {});
-    }
-    http::RetryOptions ro;
-    ro.max_attempts = 3;
-    ro.initial_delay = std::chrono::milliseconds(200);
-    ro.max_retry_after = std::chrono::milliseconds(10000);
-    retrying_ = std::make_unique<http::RetryingTransport>(owned_, ro);
   }
 
   core::Status Notify(const Notification& n) override {
@@ -240,7 +235,6 @@ class EventGridNotifier final : public Notifier {
   std::string blob_base_url_;
   bool validated_ = false;
   uint64_t sequence_ = 0;
-  std::shared_ptr<http::HttpTransport> owned_;
   std::unique_ptr<http::RetryingTransport> retrying_;
 };
 
