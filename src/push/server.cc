@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <atomic>
 #include <exception>
@@ -10,10 +9,10 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string_view>
-#include <thread>
 
 #include "core/log.h"
 #include "crypto/hash.h"
+#include "http/server_thread.h"
 #include "push/notification.h"
 
 namespace vivalink::push {
@@ -69,10 +68,7 @@ struct NotificationServer::Impl {
   ServerOptions options;
   std::string events_key_digest;  // SHA-256 of the key: compared in constant time at any length
   httplib::Server server;
-  std::thread thread;
-  int port = 0;
-  std::mutex stop_mu;
-  bool stopped = false;
+  http::ServerThread listener;  // after server: stopped (in its destructor) before server dies
 
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> accepted_hints{0};
@@ -371,12 +367,6 @@ struct NotificationServer::Impl {
     server.set_read_timeout(static_cast<time_t>(options.read_timeout.count()), 0);
     server.set_write_timeout(static_cast<time_t>(options.write_timeout.count()), 0);
     server.set_keep_alive_timeout(1);  // Stop() waits this long for idle keep-alive connections
-    // httplib's default sets SO_REUSEPORT, which lets a second process bind the same port and
-    // take a share of the notifications. SO_REUSEADDR alone still allows a quick restart.
-    server.set_socket_options([](auto sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    });
 
     server.Post(kDropsPath,
                 [this](const httplib::Request& req, httplib::Response& res,
@@ -448,42 +438,26 @@ core::Result<std::unique_ptr<NotificationServer>> NotificationServer::Start(Serv
   impl->options = std::move(options);
   impl->Install();
   Impl& s = *impl;
-  if (s.options.port == 0) {
-    s.port = s.server.bind_to_any_port(s.options.host);
-  } else {
-    s.port = s.server.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1;
-  }
-  if (s.port <= 0) {
-    return core::UnavailableError(
-        fmt::format("notification server: cannot listen on {}:{} (address in use or not local?)",
-                    s.options.host, s.options.port));
-  }
-  s.thread = std::thread([&s] { s.server.listen_after_bind(); });
-  // stop() does nothing before the accept loop runs; wait for it so Stop() cannot hang.
-  for (int i = 0; i < 10000 && !s.server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (core::Status st = s.listener.Listen(s.server, s.options.host, s.options.port); !st.ok()) {
+    return st.WithContext("notification server");
   }
   VL_LOG_INFO("push: notification server listening on {}:{} (webhook {}, events {})",
-              s.options.host, s.port, s.options.webhook_secret.empty() ? "off" : "on",
+              s.options.host, s.listener.port(), s.options.webhook_secret.empty() ? "off" : "on",
               s.options.events_enabled ? "on" : "off");
   return std::unique_ptr<NotificationServer>(new NotificationServer(std::move(impl)));
 }
 
-int NotificationServer::port() const { return impl_->port; }
+int NotificationServer::port() const { return impl_->listener.port(); }
 
 std::string NotificationServer::url() const {
   const std::string& host = impl_->options.host;
-  if (host.find(':') != std::string::npos) return fmt::format("http://[{}]:{}", host, impl_->port);
-  return fmt::format("http://{}:{}", host, impl_->port);
+  const int port = impl_->listener.port();
+  if (host.find(':') != std::string::npos) return fmt::format("http://[{}]:{}", host, port);
+  return fmt::format("http://{}:{}", host, port);
 }
 
 void NotificationServer::Stop() {
-  if (!impl_) return;
-  std::lock_guard<std::mutex> lock(impl_->stop_mu);
-  if (impl_->stopped) return;
-  impl_->stopped = true;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_) impl_->listener.Stop();
 }
 
 ServerCounters NotificationServer::counters() const { return impl_->Snapshot(); }

@@ -15,6 +15,7 @@
 #include "crypto/hash.h"
 #include "crypto/rsa.h"
 #include "drop/keys.h"
+#include "http/server_thread.h"
 #include "http/transport.h"
 #include "sim/state.h"
 
@@ -84,14 +85,11 @@ struct ApiServer::Impl {
   PartnerApp partner;
   std::string signing_key = crypto::RandomBytes(32);
   httplib::Server server;
-  std::thread thread;
-  int port = 0;
+  http::ServerThread listener;
   std::atomic<uint64_t> calls{0};
   std::mutex state_mu;  // registrations written by this server
-  std::mutex stop_mu;
-  bool stopped = false;
 
-  std::string BaseUrl() const { return fmt::format("http://{}:{}", options.host, port); }
+  std::string BaseUrl() const { return fmt::format("http://{}:{}", options.host, listener.port()); }
 
   // ---- tokens ----
 
@@ -478,29 +476,16 @@ core::Result<std::unique_ptr<ApiServer>> ApiServer::Start(ApiServerOptions optio
   impl->options = std::move(options);
   impl->Install();
   Impl& s = *impl;
-  if (s.options.port == 0) {
-    s.port = s.server.bind_to_any_port(s.options.host);
-  } else {
-    s.port = s.server.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1;
-  }
-  if (s.port <= 0) {
-    return core::UnavailableError(
-        fmt::format("cannot listen on {}:{}", s.options.host, s.options.port));
-  }
+  RETURN_IF_ERROR(s.listener.Listen(s.server, s.options.host, s.options.port));
   if (s.options.update_partner_json) {
     const std::string base = s.BaseUrl();
     RETURN_IF_ERROR(
         UpdatePartnerEndpoints(s.options.dir, base, base, base + "/{tenant}/oauth2/v2.0/token"));
   }
-  s.thread = std::thread([&s] { s.server.listen_after_bind(); });
-  // stop() does nothing before the accept loop runs; wait for it so Stop() cannot hang.
-  for (int i = 0; i < 10000 && !s.server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
-int ApiServer::port() const { return impl_->port; }
+int ApiServer::port() const { return impl_->listener.port(); }
 std::string ApiServer::base_url() const { return impl_->BaseUrl(); }
 std::string ApiServer::authority() const { return impl_->BaseUrl(); }
 std::string ApiServer::token_url_template() const {
@@ -509,12 +494,7 @@ std::string ApiServer::token_url_template() const {
 uint64_t ApiServer::api_calls() const { return impl_->calls.load(); }
 
 void ApiServer::Stop() {
-  if (!impl_) return;
-  std::lock_guard<std::mutex> lock(impl_->stop_mu);
-  if (impl_->stopped) return;
-  impl_->stopped = true;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_) impl_->listener.Stop();
 }
 
 int ServeCommand(const ApiServerOptions& options) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "http/retry.h"
+#include "http/server_thread.h"
 
 namespace vivalink::http {
 namespace {
@@ -31,13 +32,8 @@ class LocalServer {
   httplib::Server& server() { return server_; }
 
   void Start() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() is a no-op until the accept loop runs, so wait for it; otherwise Stop() could
-    // race with the loop's start and join a thread that never ends.
-    for (int i = 0; i < 5000 && !server_.is_running(); ++i) std::this_thread::sleep_for(1ms);
-    ASSERT_TRUE(server_.is_running());
+    core::Status listening = listener_.Listen(server_, "127.0.0.1", 0);
+    ASSERT_TRUE(listening.ok()) << listening.ToString();
   }
 
   void Stop() {
@@ -46,10 +42,7 @@ class LocalServer {
       stopping_ = true;
     }
     cv_.notify_all();
-    if (thread_.joinable()) {
-      server_.stop();
-      thread_.join();
-    }
+    listener_.Stop();
   }
 
   // For handlers simulating a hung server: returns after d or when the test ends.
@@ -59,13 +52,12 @@ class LocalServer {
   }
 
   std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return "http://127.0.0.1:" + std::to_string(listener_.port()) + path;
   }
 
  private:
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  ServerThread listener_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

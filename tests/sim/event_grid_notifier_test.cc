@@ -5,13 +5,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "http/server_thread.h"
 #include "pipeline_test_util.h"
 #include "sim/pipeline.h"
 
@@ -45,17 +44,12 @@ class EventReceiver {
         res.set_header("WebHook-Allowed-Origin", req.get_header_value("WebHook-Request-Origin"));
       }
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    core::Status listening = listener_.Listen(server_, "127.0.0.1", 0);
+    EXPECT_TRUE(listening.ok()) << listening.ToString();
   }
-  ~EventReceiver() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(listener_.port()) + "/v1/events";
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1/events"; }
   std::vector<Request> received() {
     std::lock_guard<std::mutex> lock(mu_);
     return received_;
@@ -69,8 +63,7 @@ class EventReceiver {
   }
   bool answer_;
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  http::ServerThread listener_;  // stops before server_ is destroyed
   std::mutex mu_;
   std::vector<Request> received_;
 };

@@ -21,6 +21,7 @@
 #include "crypto/gzip.h"
 #include "drop/metadata.h"
 #include "drop/reader.h"
+#include "http/server_thread.h"
 #include "sim/simulator.h"
 #include "sim/state.h"
 #include "sim_test_util.h"
@@ -130,20 +131,11 @@ class Receiver {
                            req.get_header_value("Content-Type")});
       res.status = status_;
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    EXPECT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    EXPECT_TRUE(server_.is_running());
-  }
-  ~Receiver() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
+    core::Status listening = listener_.Listen(server_, "127.0.0.1", 0);
+    EXPECT_TRUE(listening.ok()) << listening.ToString();
   }
   std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/v1/notifications/drops";
+    return "http://127.0.0.1:" + std::to_string(listener_.port()) + "/v1/notifications/drops";
   }
   std::vector<Received> received() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -153,8 +145,7 @@ class Receiver {
  private:
   int status_;
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  http::ServerThread listener_;  // stops before server_ is destroyed
   std::mutex mu_;
   std::vector<Received> received_;
 };
