@@ -1,5 +1,5 @@
-// OpenBlobStore: the one place that turns a storage URL from configuration or the command line
-// into a store::BlobStore.
+// OpenBlobStore / OpenQueueClient: the one place that turns a storage URL from configuration or
+// the command line into a store::BlobStore or a queue client.
 //
 //   file:///abs/path or a plain path           -> store::LocalStore
 //   https://a.blob.core.windows.net/c?sv=..&sig=..  -> AzureBlobStore with that SAS
@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "azure/blob_client.h"
+#include "azure/queue_client.h"
 #include "store/blob_store.h"
 #include "store/local_store.h"
 
@@ -43,5 +44,17 @@ struct OpenStoreOptions {
 // no credential. Messages never contain keys or signatures.
 core::Result<std::unique_ptr<store::BlobStore>> OpenBlobStore(std::string_view url,
                                                               const OpenStoreOptions& options = {});
+
+// A Storage Queue client for a queue URL ("https://a.queue.core.windows.net/q[?SAS]" or Azurite's
+// "http://127.0.0.1:10001/devstoreaccount1/q[?SAS]"), with the same credential rules as
+// OpenBlobStore (options.blob and options.local are not used). Same errors.
+core::Result<std::unique_ptr<QueueClient>> OpenQueueClient(std::string_view url,
+                                                           QueueClientOptions queue = {},
+                                                           const OpenStoreOptions& options = {});
+
+// The container a store URL names: the last path segment of a file URL or path; for http(s) the
+// first segment after the service root (so Azurite's http://127.0.0.1:10000/<account>/<c> gives
+// <c>); query removed. "" when an http(s) URL names none.
+std::string ContainerNameFromUrl(std::string_view url);
 
 }  // namespace vivalink::azure

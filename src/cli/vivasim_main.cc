@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "azure/open_store.h"
 #include "cli/common.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -182,7 +183,7 @@ int PipelineRun(const PipelineArgs& a) {
   o.inline_key = a.inline_key;
   o.include_users = !a.no_users;
   o.part_rows = a.part_rows;
-  o.container = a.container.empty() ? sim::ContainerNameFromUrl(a.store) : a.container;
+  o.container = a.container.empty() ? azure::ContainerNameFromUrl(a.store) : a.container;
 
   std::unique_ptr<sim::Notifier> notifier;
   if (!a.notify_queue.empty() + !a.notify_url.empty() + !a.notify_events.empty() > 1) {

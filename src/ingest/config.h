@@ -62,7 +62,7 @@ struct PushConfig {
   int64_t max_body_bytes = 1 << 20;
   int request_timeout_seconds = 10;
   // Storage Queue of notifications; empty = none. Credential: a SAS in the URL, else
-  // AZURE_STORAGE_CONNECTION_STRING.
+  // AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY (azure::OpenQueueClient).
   std::string queue_url;
   int queue_visibility_seconds = 60;
   int max_dequeue_count = 5;  // then the message goes to <queue>-poison

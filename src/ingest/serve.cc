@@ -10,12 +10,10 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <mutex>
 #include <thread>
 
-#include "azure/credentials.h"
-#include "azure/queue_client.h"
+#include "azure/open_store.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "ingest/commands.h"
@@ -61,26 +59,6 @@ class StopSignals {
   struct sigaction old_int_ {};
 };
 
-// The container named by a storage URL: the last path segment of a folder or Azurite/Azure
-// container URL (query removed).
-std::string ContainerOf(std::string_view url) {
-  url = url.substr(0, url.find('?'));
-  while (url.size() > 1 && url.back() == '/') url.remove_suffix(1);
-  const size_t slash = url.rfind('/');
-  return std::string(slash == std::string_view::npos ? url : url.substr(slash + 1));
-}
-
-Result<std::unique_ptr<azure::QueueClient>> OpenQueue(const std::string& url) {
-  azure::Credential credential;  // monostate: a SAS in the URL's query, if any, is used
-  if (url.find('?') == std::string::npos) {
-    if (const char* cs = std::getenv("AZURE_STORAGE_CONNECTION_STRING"); cs != nullptr && *cs) {
-      ASSIGN_OR_RETURN(azure::ConnectionString parsed, azure::ParseConnectionString(cs));
-      ASSIGN_OR_RETURN(credential, parsed.MakeCredential());
-    }
-  }
-  return azure::QueueClient::Make(url, credential);
-}
-
 class Service {
  public:
   Service(const Config& config, std::atomic<bool>& stop, std::unique_ptr<Ingestor> ingestor)
@@ -97,8 +75,8 @@ class Service {
           std::string(config_.push.webhook_secret.begin(), config_.push.webhook_secret.end());
       so.events_key = std::string(config_.push.events_key.begin(), config_.push.events_key.end());
       so.events_enabled = config_.push.events;
-      so.container =
-          config_.push.container.empty() ? ContainerOf(config_.store_url) : config_.push.container;
+      so.container = config_.push.container.empty() ? azure::ContainerNameFromUrl(config_.store_url)
+                                                    : config_.push.container;
       so.max_body_bytes = static_cast<size_t>(config_.push.max_body_bytes);
       so.read_timeout = std::chrono::seconds(config_.push.request_timeout_seconds);
       so.write_timeout = std::chrono::seconds(config_.push.request_timeout_seconds);
@@ -115,12 +93,12 @@ class Service {
     }
     if (!config_.push.queue_url.empty()) {
       ASSIGN_OR_RETURN(std::shared_ptr<azure::QueueClient> queue,
-                       OpenQueue(config_.push.queue_url));
+                       azure::OpenQueueClient(config_.push.queue_url));
       ASSIGN_OR_RETURN(std::string poison_url, push::PoisonQueueUrl(config_.push.queue_url));
       push::QueueConsumerOptions qo;
       qo.visibility_timeout = std::chrono::seconds(config_.push.queue_visibility_seconds);
       qo.max_dequeue_count = config_.push.max_dequeue_count;
-      ASSIGN_OR_RETURN(qo.poison, OpenQueue(poison_url));
+      ASSIGN_OR_RETURN(qo.poison, azure::OpenQueueClient(poison_url));
       ASSIGN_OR_RETURN(consumer_, push::QueueConsumer::Make(std::move(queue), std::move(qo)));
       VL_LOG_INFO("vivalink serve: consuming queue {}",
                   config_.push.queue_url.substr(0, config_.push.queue_url.find('?')));

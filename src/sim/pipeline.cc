@@ -466,26 +466,6 @@ core::Result<std::unique_ptr<store::BlobStore>> OpenPipelineStore(std::string_vi
   return azure::OpenBlobStore(url);
 }
 
-std::string ContainerNameFromUrl(std::string_view url) {
-  url = url.substr(0, url.find('?'));
-  while (url.size() > 1 && url.back() == '/') url.remove_suffix(1);
-  const bool web = url.starts_with("http://") || url.starts_with("https://");
-  if (!web) {
-    if (url.starts_with("file://")) url.remove_prefix(7);
-    const size_t slash = url.rfind('/');
-    return std::string(slash == std::string_view::npos ? url : url.substr(slash + 1));
-  }
-  url.remove_prefix(url.find("://") + 3);
-  const size_t slash = url.find('/');
-  if (slash == std::string_view::npos) return "";
-  const std::string_view host = url.substr(0, slash);
-  std::vector<std::string_view> segments = core::Split(url.substr(slash + 1), '/');
-  const bool ip_style = host.starts_with("127.") || host.starts_with("localhost") ||
-                        host.find_first_not_of("0123456789.:") == std::string_view::npos;
-  const size_t index = ip_style ? 1 : 0;
-  return index < segments.size() ? std::string(segments[index]) : std::string();
-}
-
 std::string Notification::ToJson() const {
   return ordered_json({{"TenantId", tenant_id},
                        {"RunId", run_id},
@@ -506,16 +486,9 @@ std::unique_ptr<Notifier> MakeWebActivityNotifier(std::string url, std::string s
 
 core::Result<std::unique_ptr<Notifier>> MakeQueueNotifier(
     std::string_view queue_url, std::shared_ptr<http::HttpTransport> transport) {
-  azure::Credential credential;  // monostate: a SAS in the URL's query, if any, is used
-  if (queue_url.find('?') == std::string_view::npos) {
-    if (const char* cs = std::getenv("AZURE_STORAGE_CONNECTION_STRING"); cs != nullptr && *cs) {
-      ASSIGN_OR_RETURN(azure::ConnectionString parsed, azure::ParseConnectionString(cs));
-      ASSIGN_OR_RETURN(credential, parsed.MakeCredential());
-    }
-  }
   azure::QueueClientOptions qo;
   qo.transport = std::move(transport);
-  ASSIGN_OR_RETURN(auto client, azure::QueueClient::Make(queue_url, credential, std::move(qo)));
+  ASSIGN_OR_RETURN(auto client, azure::OpenQueueClient(queue_url, std::move(qo)));
   return std::unique_ptr<Notifier>(std::make_unique<QueueNotifier>(std::move(client)));
 }
 

@@ -51,11 +51,6 @@ namespace vivalink::sim {
 // copy), or one without a SAS authorised by AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY.
 core::Result<std::unique_ptr<store::BlobStore>> OpenPipelineStore(std::string_view url);
 
-// The container a store URL names (for the notification's Container field): the last path
-// segment of a file URL/path; for http(s) the first path segment (the second for IP-style
-// Azurite URLs http://127.0.0.1:10000/<account>/<container>), without the query.
-std::string ContainerNameFromUrl(std::string_view url);
-
 // The body of a web activity / queue notification (DESIGN §6).
 struct Notification {
   std::string tenant_id;
@@ -87,9 +82,10 @@ std::unique_ptr<Notifier> MakeWebActivityNotifier(std::string url, std::string s
 // A Storage Queue: each notification is one message (base64 of the same JSON body) put on the
 // queue at queue_url ("https://{account}.queue.core.windows.net/{queue}[?SAS]" or Azurite
 // "http://127.0.0.1:10001/{account}/{queue}[?SAS]"). Without a SAS the credential comes from
-// AZURE_STORAGE_CONNECTION_STRING. The queue is created when missing (best effort: a SAS may not
-// allow it). transport: null = the queue client's default (retrying libcurl).
-// kInvalidArgument for a malformed URL or connection string.
+// AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY (azure::OpenQueueClient). The queue is
+// created when missing (best effort: a SAS may not allow it). transport: null = the queue client's
+// default (retrying libcurl). kInvalidArgument for a malformed URL or connection string,
+// kUnauthenticated without any credential.
 core::Result<std::unique_ptr<Notifier>> MakeQueueNotifier(
     std::string_view queue_url, std::shared_ptr<http::HttpTransport> transport = nullptr);
 
@@ -128,7 +124,7 @@ struct PipelineOptions {
   bool inline_key = false;
   bool include_users = true;  // also copy the AADUser export
   uint64_t part_rows = 0;     // rows per part; 0 = about 4 parts of at most 50,000 rows
-  std::string container;      // Container of notifications (usually ContainerNameFromUrl)
+  std::string container;      // Container of notifications (usually azure::ContainerNameFromUrl)
   std::string data_factory_prefix = "vivainsights-adf";  // DataFactoryName = prefix-<company>
   Notifier* notifier = nullptr;                          // not owned; null = no notification
   const core::Clock* clock = nullptr;                    // null = core::SystemClock

@@ -96,5 +96,28 @@ TEST(OpenBlobStore, EnvironmentConnectionStringIsRead) {
   EXPECT_EQ(fake->requests().at(0).headers.count("Authorization"), 1u);
 }
 
+TEST(ContainerNameFromUrl, ComesFromThePathOrTheUrl) {
+  EXPECT_EQ(ContainerNameFromUrl("file:///tmp/x/partner-drops"), "partner-drops");
+  EXPECT_EQ(ContainerNameFromUrl("/tmp/x/c1/"), "c1");
+  EXPECT_EQ(ContainerNameFromUrl("https://acct.blob.core.windows.net/drops?sv=1&sig=abc"), "drops");
+  EXPECT_EQ(ContainerNameFromUrl("http://127.0.0.1:10000/devstoreaccount1/drops?sig=x"), "drops");
+}
+
+TEST(OpenQueueClient, ASasUrlOrTheEnvironmentGivesTheCredential) {
+  ::unsetenv("AZURE_STORAGE_CONNECTION_STRING");
+  ::unsetenv("AZURE_STORAGE_KEY");
+  EXPECT_TRUE(OpenQueueClient("https://acct.queue.core.windows.net/q?sv=1&sp=a&sig=abc").ok());
+  auto none = OpenQueueClient("https://acct.queue.core.windows.net/q");
+  EXPECT_EQ(none.status().code(), core::StatusCode::kUnauthenticated);
+  ::setenv("AZURE_STORAGE_CONNECTION_STRING",
+           "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;"
+           "EndpointSuffix=core.windows.net",
+           1);
+  EXPECT_TRUE(OpenQueueClient("https://acct.queue.core.windows.net/q").ok());
+  auto other = OpenQueueClient("https://other.queue.core.windows.net/q");
+  EXPECT_EQ(other.status().code(), core::StatusCode::kInvalidArgument);
+  ::unsetenv("AZURE_STORAGE_CONNECTION_STRING");
+}
+
 }  // namespace
 }  // namespace vivalink::azure

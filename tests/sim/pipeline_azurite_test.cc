@@ -56,7 +56,7 @@ TEST(PipelineAzurite, DeliversThroughAWriteOnlySasAndNotifiesOnAQueue) {
   PipelineOptions o;
   o.dir = w.dir();
   o.week = w.org().WeekStart(1);
-  o.container = ContainerNameFromUrl(partner_url);
+  o.container = azure::ContainerNameFromUrl(partner_url);
   o.notifier = notifier->get();
   auto r = RunPipeline(w.org(), **partner, **staging, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -599,13 +599,6 @@ TEST(Pipeline, AnyDayOfAWeekSelectsThatWeek) {
   EXPECT_EQ(*b, 2);
 }
 
-TEST(Pipeline, ContainerNameComesFromTheStoreUrl) {
-  EXPECT_EQ(ContainerNameFromUrl("file:///tmp/x/partner-drops"), "partner-drops");
-  EXPECT_EQ(ContainerNameFromUrl("/tmp/x/c1/"), "c1");
-  EXPECT_EQ(ContainerNameFromUrl("https://acct.blob.core.windows.net/drops?sv=1&sig=abc"), "drops");
-  EXPECT_EQ(ContainerNameFromUrl("http://127.0.0.1:10000/devstoreaccount1/drops?sig=x"), "drops");
-}
-
 TEST(Pipeline, FailModesParse) {
   EXPECT_EQ(*ParseFailMode("errors"), FailMode::kErrors);
   EXPECT_EQ(*ParseFailMode("partial"), FailMode::kPartial);
