@@ -55,12 +55,6 @@ core::Result<std::string> ChooseTenant(db::Database& db, const std::string& flag
       db.Describe(), rows.size()));
 }
 
-core::Result<std::unique_ptr<db::Database>> OpenMigrated(const ingest::Config& config) {
-  ASSIGN_OR_RETURN(auto db, db::Database::Open(config.database_url, {}));
-  RETURN_IF_ERROR(db::MigrateToLatest(*db).status());
-  return db;
-}
-
 core::Status Load(const ingest::Config& config, const PartnerCommands::Args& a) {
   join::PartnerLoadRequest request;
   request.path = a.file.empty() ? config.partner.path : a.file;
@@ -88,7 +82,7 @@ core::Status Load(const ingest::Config& config, const PartnerCommands::Args& a) 
   for (const auto& c : a.mean) request.options.aggregation_of[c] = join::Aggregation::kMean;
   request.source = a.source;
 
-  ASSIGN_OR_RETURN(auto db, OpenMigrated(config));
+  ASSIGN_OR_RETURN(auto db, db::OpenMigrated(config.database_url));
   ASSIGN_OR_RETURN(request.tenant_id, ChooseTenant(*db, a.tenant));
   core::SecureString key;
   if (config.pseudonymise) {
@@ -115,7 +109,7 @@ core::Status Load(const ingest::Config& config, const PartnerCommands::Args& a) 
 }
 
 core::Status List(const ingest::Config& config, const PartnerCommands::Args& a) {
-  ASSIGN_OR_RETURN(auto db, OpenMigrated(config));
+  ASSIGN_OR_RETURN(auto db, db::OpenMigrated(config.database_url));
   std::string tenant(core::Trim(a.tenant));
   if (core::IsUuid(tenant)) tenant = core::NormalizeUuid(tenant);
   ASSIGN_OR_RETURN(auto sources, join::ListPartnerSources(*db, tenant));

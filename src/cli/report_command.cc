@@ -158,10 +158,8 @@ core::Status WriteJson(const std::string& path, const report::ReportInput& input
 }  // namespace
 
 int ReportCommand(const ingest::Config& config, const ReportArgs& args) {
-  auto db = db::Database::Open(config.database_url, {});
+  auto db = db::OpenMigrated(config.database_url);
   if (!db.ok()) return ReportError(db.status());
-  auto migrated = db::MigrateToLatest(**db);
-  if (!migrated.ok()) return ReportError(migrated.status());
   std::string tenant(core::Trim(args.tenant));
   if (core::IsUuid(tenant)) tenant = core::NormalizeUuid(tenant);
   auto joined = join::LoadJoinedPersonWeeks(**db, tenant);

@@ -193,4 +193,10 @@ std::span<const Migration> ProductMigrations() {
 
 Result<int> MigrateToLatest(Database& db) { return Migrate(db, ProductMigrations()); }
 
+Result<std::unique_ptr<Database>> OpenMigrated(std::string_view url) {
+  ASSIGN_OR_RETURN(auto db, Database::Open(url, {}));
+  RETURN_IF_ERROR(MigrateToLatest(*db).status());
+  return db;
+}
+
 }  // namespace vivalink::db

@@ -144,7 +144,9 @@
 //                           export) | 'ambiguous' (two or more persons hold it): refused
 #pragma once
 
+#include <memory>
 #include <span>
+#include <string_view>
 
 #include "db/migrate.h"
 
@@ -156,5 +158,9 @@ std::span<const Migration> ProductMigrations();
 
 // Applies ProductMigrations() to `db`; see Migrate() for behaviour and errors.
 Result<int> MigrateToLatest(Database& db);
+
+// Opens the database at url (Database::Open with default options) and applies every pending
+// migration: what each command that reads or writes the product schema starts with.
+Result<std::unique_ptr<Database>> OpenMigrated(std::string_view url);
 
 }  // namespace vivalink::db

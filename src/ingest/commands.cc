@@ -16,19 +16,8 @@
 #include "ingest/ingestor.h"
 
 namespace vivalink::ingest {
-namespace {
 
 using core::Result;
-using core::Status;
-
-Result<std::unique_ptr<db::Database>> OpenDatabase(const Config& config) {
-  ASSIGN_OR_RETURN(auto db, db::Database::Open(config.database_url, {}));
-  auto migrated = db::MigrateToLatest(*db);
-  if (!migrated.ok()) return migrated.status();
-  return db;
-}
-
-}  // namespace
 
 std::unique_ptr<KeyClient> MakeKeyClient(const Config& config,
                                          std::shared_ptr<http::HttpTransport> transport,
@@ -69,7 +58,7 @@ Result<RunSummary> RunOnce(const Config& config, const CommandOptions& options) 
 }
 
 Result<StatusReport> GetStatus(const Config& config, const CommandOptions& options) {
-  ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
+  ASSIGN_OR_RETURN(auto db, db::OpenMigrated(config.database_url));
   Ledger ledger(*db, options.clock);
   const core::Clock& clock =
       options.clock != nullptr ? *options.clock : core::SystemClock::Instance();
@@ -123,7 +112,7 @@ std::string StatusReport::ToJson() const {
 }
 
 Result<int> Replay(const Config& config, const std::string& run_id) {
-  ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
+  ASSIGN_OR_RETURN(auto db, db::OpenMigrated(config.database_url));
   Ledger ledger(*db);
   return ledger.Replay(run_id);
 }

@@ -57,11 +57,7 @@ Result<std::unique_ptr<Ingestor>> Ingestor::Open(const Config& config,
   p->config = &config;
   p->options = options;
   p->progress = progress;
-  ASSIGN_OR_RETURN(p->db, db::Database::Open(config.database_url, {}));
-  {
-    auto migrated = db::MigrateToLatest(*p->db);
-    if (!migrated.ok()) return migrated.status();
-  }
+  ASSIGN_OR_RETURN(p->db, db::OpenMigrated(config.database_url));
   ASSIGN_OR_RETURN(p->store, azure::OpenBlobStore(config.store_url));
   p->ledger = std::make_unique<Ledger>(*p->db, options.clock);
 
