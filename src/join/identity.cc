@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "ingest/identity.h"
 #include "join/internal/file.h"
 
 namespace vivalink::join {
@@ -21,13 +22,17 @@ core::Result<KeyType> ParseKeyType(std::string_view text) {
       fmt::format("unknown key type '{}': use email or object_id", text));
 }
 
+// Both defer to ingest's normal forms, under which the user export's identities are hashed: a key
+// normalised here must hash to what ingestion stored.
 std::string NormalizeObjectId(std::string_view id) {
   std::string_view t = core::Trim(id);
   if (t.size() >= 2 && t.front() == '{' && t.back() == '}') t = t.substr(1, t.size() - 2);
-  return core::ToLower(core::Trim(t));
+  return ingest::NormaliseIdentity(ingest::IdentityKind::kObjectId, t);
 }
 
-std::string NormalizeEmail(std::string_view email) { return core::ToLower(core::Trim(email)); }
+std::string NormalizeEmail(std::string_view email) {
+  return ingest::NormaliseIdentity(ingest::IdentityKind::kMail, email);
+}
 
 int32_t IdentityIndex::Intern(std::string normalized_id) {
   auto it = id_index_.find(normalized_id);
