@@ -139,10 +139,18 @@ struct NotificationServer::Impl {
   }
 
   // Events key (?code=): true when none is configured or the right one was given.
-  bool EventsKeyOk(const httplib::Request& req) const {
+  // The gate of both /v1/events routes: answers 404 (disabled) or 401 (events key missing or
+  // wrong, compared in constant time) and returns false, or returns true.
+  bool EventsAllowed(const httplib::Request& req, httplib::Response& res) {
+    if (!options.events_enabled) {
+      SendError(res, 404, "event notifications are disabled");
+      return false;
+    }
     if (options.events_key.empty()) return true;
     const std::string given = req.has_param("code") ? req.get_param_value("code") : "";
-    return crypto::ConstantTimeEquals(crypto::Sha256(given), events_key_digest);
+    if (crypto::ConstantTimeEquals(crypto::Sha256(given), events_key_digest)) return true;
+    SendError(res, 401, "the events key (?code=) is missing or wrong");
+    return false;
   }
 
   void Drops(const httplib::Request& req, httplib::Response& res,
@@ -190,14 +198,7 @@ struct NotificationServer::Impl {
     CountSuccess count(*this, res);
     std::string body;
     if (!ReadBody(reader, res, body)) return;
-    if (!options.events_enabled) {
-      SendError(res, 404, "event notifications are disabled");
-      return;
-    }
-    if (!EventsKeyOk(req)) {
-      SendError(res, 401, "the events key (?code=) is missing or wrong");
-      return;
-    }
+    if (!EventsAllowed(req, res)) return;
     auto batch = ParseEvents(body, options.container);
     if (!batch.ok()) {
       SendError(res, 400, batch.status().message());
@@ -233,14 +234,7 @@ struct NotificationServer::Impl {
 
   void EventsHandshake(const httplib::Request& req, httplib::Response& res) {
     CountSuccess count(*this, res);
-    if (!options.events_enabled) {
-      SendError(res, 404, "event notifications are disabled");
-      return;
-    }
-    if (!EventsKeyOk(req)) {
-      SendError(res, 401, "the events key (?code=) is missing or wrong");
-      return;
-    }
+    if (!EventsAllowed(req, res)) return;
     const std::string origin = req.get_header_value("WebHook-Request-Origin");
     if (origin.empty()) {
       SendError(res, 400,
