@@ -154,6 +154,14 @@ level = "info"
       ASSERT_TRUE(serve_.Running()) << "vivalink serve exited: " << serve_.stderr_text();
     }
     ASSERT_GT(port_, 0) << "vivalink serve did not start listening: " << serve_.stderr_text();
+    // Its first poll (of the still empty container) must be over before the pipeline delivers:
+    // from then on only a notification can import within the test (the next poll is an hour away).
+    bool polled = false;
+    for (int i = 0; i < 600 && !polled; ++i) {
+      polled = Metrics().find("vivalink_polls_total 1\n") != std::string::npos;
+      if (!polled) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(polled) << "the first poll did not finish: " << serve_.stderr_text();
   }
 
   void TearDown() override {
@@ -266,6 +274,20 @@ level = "info"
     return resp.ok() ? resp->body : "";
   }
 
+  // Waits (up to 10 s) until /metrics shows a hint of the channel that imported a drop.
+  ::testing::AssertionResult ImportedByHint(std::string_view channel) {
+    const std::string needle =
+        fmt::format("vivalink_hints_total{{channel=\"{}\",outcome=\"processed\"}}", channel);
+    std::string metrics;
+    for (int i = 0; i < 100; ++i) {
+      metrics = Metrics();
+      if (metrics.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return ::testing::AssertionFailure() << "no drop imported by a " << channel << " hint:\n"
+                                         << metrics;
+  }
+
   std::string Signed(const std::string& body) {
     return "sha256=" + core::HexEncode(crypto::HmacSha256(kSecret, body));
   }
@@ -300,6 +322,7 @@ TEST_F(PushAzuriteE2E, EventGridBlobCreatedImportsTheWeekOnce) {
   ASSERT_EQ(drops.size(), 2u);
   ASSERT_TRUE(WaitDone(drops));
   ExpectImportedOnce(drops);
+  EXPECT_TRUE(ImportedByHint("event_grid"));
 }
 
 TEST_F(PushAzuriteE2E, CloudEventsBlobCreatedImportsTheWeekOnce) {
@@ -309,6 +332,7 @@ TEST_F(PushAzuriteE2E, CloudEventsBlobCreatedImportsTheWeekOnce) {
   ASSERT_EQ(drops.size(), 2u);
   ASSERT_TRUE(WaitDone(drops));
   ExpectImportedOnce(drops);
+  EXPECT_TRUE(ImportedByHint("cloudevents"));
 }
 
 TEST_F(PushAzuriteE2E, QueueMessageImportsTheWeekOnceAndIsDeleted) {
@@ -318,6 +342,7 @@ TEST_F(PushAzuriteE2E, QueueMessageImportsTheWeekOnceAndIsDeleted) {
   ASSERT_EQ(drops.size(), 2u);
   ASSERT_TRUE(WaitDone(drops));
   ExpectImportedOnce(drops);
+  EXPECT_TRUE(ImportedByHint("queue"));
   // Every message (duplicates included) is deleted once its drop is settled.
   auto queue = azure::QueueClient::Make(az.QueueUrl(queue_), DevKey());
   ASSERT_TRUE(queue.ok());

@@ -198,6 +198,14 @@ class ServeHttp : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     ASSERT_GT(port_.load(), 0);
+    // The first poll runs right after the endpoint opens; drops written before it ends could be
+    // imported by it rather than by the notification under test.
+    bool polled = false;
+    for (int i = 0; i < 500 && !polled; ++i) {
+      polled = Send("GET", "/metrics").body.find("vivalink_polls_total 1\n") != std::string::npos;
+      if (!polled) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(polled) << "the first poll did not finish";
   }
   void TearDown() override {
     stop_ = true;
