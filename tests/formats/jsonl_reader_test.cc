@@ -310,6 +310,17 @@ TEST(JsonLinesErrors, MalformedLineNamesSourceLineAndOffset) {
   EXPECT_THAT(s.message(), HasSubstr("not valid JSON"));
 }
 
+// Found by jsonl_rows_fuzz: the value read as infinity, the writer left it out, and a re-read
+// gave other columns. A number no double holds is an error, not a silent infinity.
+TEST(JsonLinesErrors, NumberTooLargeForADoubleIsDataLoss) {
+  core::Status s = FirstError("{\"a\":\"1.5\"}\n{\"a\":\"7.6e64810442\"}\n");
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("line 2"));
+  EXPECT_THAT(s.message(), HasSubstr("too large for a double"));
+  // Underflow is fine: it reads as zero.
+  EXPECT_TRUE(FirstError("{\"a\":\"1e-400\"}\n").ok());
+}
+
 TEST(JsonLinesErrors, UnclosedStringIsDataLoss) {
   core::Status s = FirstError("{\"a\":\"1}\n");
   EXPECT_EQ(s.code(), StatusCode::kDataLoss);

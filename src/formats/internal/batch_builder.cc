@@ -151,6 +151,13 @@ bool BatchBuilder::SetBool(int index, bool value) {
 bool BatchBuilder::SetText(int index, std::string_view text) {
   Slot& slot = slots_[index];
   if (!slot.keep) return true;
+  if (OverflowsDouble(text)) {
+    error_ =
+        core::DataLossError("column \"" + slot.canonical + "\" has the number \"" + Excerpt(text) +
+                            "\", too large for a double (it would read as infinity); fix the "
+                            "row or re-export the file");
+    return false;
+  }
   double number = 0;
   bool flag = false;
   if (!slot.typed) {

@@ -4,6 +4,7 @@
 
 #include <fast_float/fast_float.h>
 
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -18,8 +19,20 @@ inline bool ParseNumber(std::string_view s, double& out) {
   char c = s[0] == '-' && s.size() > 1 ? s[1] : s[0];
   if (!((c >= '0' && c <= '9') || c == '.')) return false;
   auto r = fast_float::from_chars(s.data(), s.data() + s.size(), out);
+  // Underflow reads as 0 or a subnormal; overflow (±infinity) is not a number a value can hold
+  // (OverflowsDouble lets callers say so).
   return r.ptr == s.data() + s.size() &&
-         (r.ec == std::errc() || r.ec == std::errc::result_out_of_range);
+         (r.ec == std::errc() || (r.ec == std::errc::result_out_of_range && std::isfinite(out)));
+}
+
+// True when s is a whole decimal number too large for a double (it would read as ±infinity).
+inline bool OverflowsDouble(std::string_view s) {
+  double out = 0;
+  if (s.empty()) return false;
+  char c = s[0] == '-' && s.size() > 1 ? s[1] : s[0];
+  if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  auto r = fast_float::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ptr == s.data() + s.size() && !std::isfinite(out);
 }
 
 // "true"/"false" in any case (JSON strings hold "true", R and Excel CSVs hold "TRUE").
