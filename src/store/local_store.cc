@@ -587,9 +587,11 @@ core::Result<BlobProperties> LocalStore::Put(std::string_view name, core::ByteSo
   fs::path temp;
   UniqueFd fd;
   bool created_dirs = false;
-  for (int attempt = 0; attempt < 5 && !fd.valid(); ++attempt) {
+  for (int attempt = 0; attempt < 20 && !fd.valid(); ++attempt) {
     std::error_code ec;
     created_dirs = fs::create_directories(dir, ec) || created_dirs;
+    // A parent removed by that Delete while the folders were being made: make them again.
+    if (ec == std::errc::no_such_file_or_directory) continue;
     if (ec) {
       if (ec == std::errc::not_a_directory || ec == std::errc::file_exists) {
         return core::FailedPreconditionError(fmt::format(
