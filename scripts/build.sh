@@ -14,7 +14,8 @@ case "$flavour" in
   # The sanitizer and fuzz flavours build with -Og/-O1 and line tables only: a sanitized TU at
   # -O2 -g takes about five times as long to compile (measured on ingest/processor.cc: 65 s
   # against 13 s), and the suite must build and run on 2 cores well inside CI's budget.
-  asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Sanitize -DVIVALINK_SANITIZE=ON -DVIVALINK_BENCH=OFF) ;;
+  asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Sanitize -DVIVALINK_SANITIZE=ON -DVIVALINK_BENCH=OFF
+                    -DVIVALINK_WERROR=ON) ;;
   fuzz) dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=Sanitize -DVIVALINK_FUZZ=ON
                               -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
   *) echo "usage: scripts/build.sh release|asan|fuzz [ninja args]" >&2; exit 2 ;;
