@@ -13,7 +13,8 @@ packages=(
   libcli11-dev libtomlplusplus-dev libpugixml-dev libcpp-httplib-dev
   libsqlite3-dev sqlite3 libpq-dev libpqxx-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pandas chromium
+  python3 python3-pandas python3-scipy chromium
+  libeigen3-dev libboost-math-dev
 )
 # Node.js and npm: some machines carry a newer Node.js (whose package bundles npm) than Debian's;
 # install Debian's only when there is no npm at all.
