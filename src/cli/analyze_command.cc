@@ -24,7 +24,7 @@
 #include "core/strings.h"
 #include "formats/canonical.h"
 #include "formats/reader.h"
-#include "join/identity.h"
+#include "join/resolver.h"
 #include "join/join.h"
 #include "join/partner.h"
 

@@ -14,7 +14,7 @@
 #include "core/uuid.h"
 #include "db/database.h"
 #include "db/schema.h"
-#include "ingest/identity.h"
+#include "identity/identity.h"
 #include "join/stored.h"
 
 namespace vivalink::cli {
@@ -68,9 +68,7 @@ core::Status Load(const ingest::Config& config, const PartnerCommands::Args& a) 
   if (!a.key_type.empty()) {
     ASSIGN_OR_RETURN(request.options.key_type, join::ParseKeyType(a.key_type));
   } else {
-    request.options.key_type = config.partner.key_type == ingest::JoinKeyType::kObjectId
-                                   ? join::KeyType::kObjectId
-                                   : join::KeyType::kEmail;
+    request.options.key_type = config.partner.key_type;
   }
   if (a.date.empty()) {
     request.options.detect_date_column = true;
@@ -97,7 +95,8 @@ core::Status Load(const ingest::Config& config, const PartnerCommands::Args& a) 
           "run` first, or restore the key from its backup",
           request.tenant_id, path.string()));
     }
-    ASSIGN_OR_RETURN(key, ingest::LoadOrCreatePseudonymKey(config.keystore_dir, request.tenant_id));
+    ASSIGN_OR_RETURN(key,
+                     identity::LoadOrCreatePseudonymKey(config.keystore_dir, request.tenant_id));
   }
   request.pseudonym_key.assign(key.data(), key.size());
   auto summary = join::LoadPartnerIntoDatabase(*db, request);

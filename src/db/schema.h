@@ -94,7 +94,7 @@
 //
 // person_identity — the user export (AADUser drops) reduced to what joins need: which person_key
 //   a partner's object id, e-mail, UPN or proxy address belongs to. No plaintext: value_hash is
-//   ingest::IdentityHash() of the normalised value (lower-case, trimmed; "smtp:" removed from
+//   identity::IdentityHash() of the normalised value (lower-case, trimmed; "smtp:" removed from
 //   proxy addresses): hex SHA-256, or hex HMAC-SHA256 with the tenant's pseudonym key when
 //   pseudonymisation is configured.
 //   PK (tenant_id, kind, value_hash); index person_identity_by_person (tenant_id, person_key)
@@ -135,7 +135,7 @@
 // identity_map — how each distinct partner key was matched (for audits, and for counting the
 //   distinct refused keys over several sources).
 //   PK (tenant_id, source, person_ref)
-//   person_ref TEXT         ingest::IdentityHash of the partner's key ('mail' normalisation for
+//   person_ref TEXT         identity::IdentityHash of the partner's key ('mail' normalisation for
 //                           e-mails, 'object_id' for object ids; keyed by the tenant's pseudonym
 //                           key when pseudonymisation is configured) — never the key itself
 //   person_key TEXT         the matched person; NULL for a refused key

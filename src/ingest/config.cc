@@ -191,9 +191,9 @@ Result<Config> FromTable(const toml::table& root, std::string_view source) {
   std::string key_type = "email";
   RETURN_IF_ERROR(partner.String("key_type", key_type));
   if (key_type == "email") {
-    c.partner.key_type = JoinKeyType::kEmail;
+    c.partner.key_type = identity::KeyType::kEmail;
   } else if (key_type == "object_id") {
-    c.partner.key_type = JoinKeyType::kObjectId;
+    c.partner.key_type = identity::KeyType::kObjectId;
   } else {
     return InvalidArgumentError(fmt::format(
         "{}: partner.key_type must be \"email\" or \"object_id\", not \"{}\"", source, key_type));
@@ -331,7 +331,7 @@ std::string Config::Describe() const {
     << "\nstore_attributes = " << list(store_all_attributes, store_attributes)
     << "\npseudonymise = " << (pseudonymise ? "true" : "false") << "\n"
     << "[partner]\npath = \"" << partner.path << "\"\nkey_column = \"" << partner.key_column
-    << "\"\nkey_type = \"" << (partner.key_type == JoinKeyType::kEmail ? "email" : "object_id")
+    << "\"\nkey_type = \"" << (partner.key_type == identity::KeyType::kEmail ? "email" : "object_id")
     << "\"\n"
     << "[push]\nlisten = \"" << push.listen << "\"\nwebhook_secret = \""
     << (push.webhook_secret.empty() ? "" : "***")

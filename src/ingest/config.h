@@ -22,6 +22,7 @@
 
 #include "core/secure.h"
 #include "core/status.h"
+#include "identity/identity.h"
 
 namespace vivalink::ingest {
 
@@ -38,13 +39,11 @@ struct KeyApiConfig {
   std::string keys_dir;
 };
 
-enum class JoinKeyType { kEmail, kObjectId };
-
 // Kept for the join engine; ingest only parses it.
 struct PartnerConfig {
   std::string path;
   std::string key_column;
-  JoinKeyType key_type = JoinKeyType::kEmail;
+  identity::KeyType key_type = identity::KeyType::kEmail;
 };
 
 // `vivalink serve`'s push model (DESIGN §6). Every notification is a hint; polling goes on.

@@ -15,8 +15,8 @@
 #include "drop/reader.h"
 #include "formats/canonical.h"
 #include "formats/row_batch.h"
+#include "identity/identity.h"
 #include "ingest/crash_point.h"
-#include "ingest/identity.h"
 
 namespace vivalink::ingest {
 namespace {
@@ -26,6 +26,11 @@ using core::Status;
 using db::Value;
 using formats::ColumnType;
 using formats::RowBatch;
+using identity::IdentityHash;
+using identity::IdentityKind;
+using identity::IdentityKindName;
+using identity::kAmbiguousPerson;
+using identity::PersonKey;
 
 constexpr std::string_view kPersonColumn = "PersonId";
 constexpr std::string_view kDateColumn = "MetricDate";
@@ -341,7 +346,8 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
   drop::DropValidator validator(metadata, ref);
   core::SecureString pseudonym_key;
   if (config.pseudonymise) {
-    ASSIGN_OR_RETURN(pseudonym_key, LoadOrCreatePseudonymKey(config.keystore_dir, key.tenant_id));
+    ASSIGN_OR_RETURN(pseudonym_key,
+                     identity::LoadOrCreatePseudonymKey(config.keystore_dir, key.tenant_id));
   }
 
   ASSIGN_OR_RETURN(db::Transaction tx, db_.Begin());

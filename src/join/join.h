@@ -25,7 +25,7 @@
 
 #include "analysis/frame.h"
 #include "core/status.h"
-#include "join/identity.h"
+#include "join/resolver.h"
 #include "join/partner.h"
 
 namespace vivalink::join {

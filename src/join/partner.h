@@ -50,7 +50,7 @@
 #include "core/time.h"
 #include "formats/reader.h"
 #include "formats/row_batch.h"
-#include "join/identity.h"
+#include "join/resolver.h"
 
 namespace vivalink::join {
 

@@ -17,7 +17,7 @@
 #include "db/migrate.h"
 #include "formats/canonical.h"
 #include "formats/row_batch.h"
-#include "ingest/identity.h"
+#include "identity/identity.h"
 #include "join/internal/file.h"
 
 namespace vivalink::join {
@@ -176,7 +176,7 @@ core::Result<StoredIdentities> StoredIdentities::Load(db::Database& db, std::str
   for (const auto& r : rows.rows) {
     const std::string kind = TextOf(r[0]);
     std::string hash = TextOf(r[1]);
-    if (TextOf(r[2]) == ingest::kAmbiguousPerson) {
+    if (TextOf(r[2]) == identity::kAmbiguousPerson) {
       // Two persons of one user export hold this value (ingest marked it): refused.
       if (kind != "object_id") {
         state->addresses[std::move(hash)] = State::Address{-1, 0};
@@ -209,16 +209,16 @@ Resolution StoredIdentities::Resolve(std::string_view key, KeyType type) const {
   if (type == KeyType::kObjectId) {
     std::string id = NormalizeObjectId(key);
     if (id.empty()) return {};
-    std::string ref = ingest::IdentityHash(s.Key(), ingest::IdentityKind::kObjectId, id);
+    std::string ref = identity::IdentityHash(s.Key(), identity::IdentityKind::kObjectId, id);
     if (auto it = s.object_ids.find(ref); it != s.object_ids.end()) {
       return s.Resolved(s.persons[static_cast<size_t>(it->second)], std::move(ref), "object_id");
     }
     // Not in the export: the id itself names the person (identity.h); whether Viva Insights
     // knows the person is the join's business.
-    return s.Resolved(ingest::PersonKey(s.Key(), s.tenant, id), std::move(ref), "object_id");
+    return s.Resolved(identity::PersonKey(s.Key(), s.tenant, id), std::move(ref), "object_id");
   }
   if (NormalizeEmail(key).empty()) return {};
-  std::string ref = ingest::IdentityHash(s.Key(), ingest::IdentityKind::kMail, key);
+  std::string ref = identity::IdentityHash(s.Key(), identity::IdentityKind::kMail, key);
   auto it = s.addresses.find(ref);
   if (it == s.addresses.end()) return {};
   if (it->second.person < 0) return {ResolveOutcome::kAmbiguous, {}};
@@ -229,9 +229,9 @@ Resolution StoredIdentities::Resolve(std::string_view key, KeyType type) const {
 
 std::string StoredIdentities::RefOf(std::string_view key, KeyType type) const {
   return type == KeyType::kObjectId
-             ? ingest::IdentityHash(state_->Key(), ingest::IdentityKind::kObjectId,
+             ? identity::IdentityHash(state_->Key(), identity::IdentityKind::kObjectId,
                                     NormalizeObjectId(key))
-             : ingest::IdentityHash(state_->Key(), ingest::IdentityKind::kMail, key);
+             : identity::IdentityHash(state_->Key(), identity::IdentityKind::kMail, key);
 }
 
 const std::string& StoredIdentities::StoredKey(const std::string& normalised_id) const {

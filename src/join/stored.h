@@ -9,7 +9,7 @@
 // is resolved by hashing it the same way and looking the hash up among the tenant's mail, UPN and
 // proxy-address hashes (so the match is case-insensitive and covers every smtp: alias); an
 // address that two persons hold is AMBIGUOUS and refused, never guessed. Object ids resolve to
-// their person key directly (ingest::PersonKey), as in identity.h.
+// their person key directly (identity::PersonKey), as in identity.h.
 //
 // Tenants are kept apart: a load reads and writes one tenant's rows only, and the report's join
 // matches a person-week only with partner rows of its own tenant.
@@ -29,7 +29,7 @@
 #include "analysis/frame.h"
 #include "core/status.h"
 #include "db/database.h"
-#include "join/identity.h"
+#include "join/resolver.h"
 #include "join/join.h"
 #include "join/partner.h"
 
@@ -39,7 +39,7 @@ namespace vivalink::join {
 class StoredIdentities final : public KeyResolver {
  public:
   // Reads the tenant's person_identity rows. pseudonym_key: the tenant's pseudonym key when
-  // ingestion pseudonymises (ingest::LoadOrCreatePseudonymKey), else empty; it must be the key
+  // ingestion pseudonymises (identity::LoadOrCreatePseudonymKey), else empty; it must be the key
   // ingestion used or nothing matches. The key is copied into wiped memory. Errors: the
   // database's.
   static core::Result<StoredIdentities> Load(db::Database& db, std::string_view tenant_id,

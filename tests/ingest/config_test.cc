@@ -82,7 +82,7 @@ level = "debug"
   EXPECT_FALSE(c->store_all_attributes);
   EXPECT_TRUE(c->store_attributes.empty());
   EXPECT_TRUE(c->pseudonymise);
-  EXPECT_EQ(c->partner.key_type, JoinKeyType::kObjectId);
+  EXPECT_EQ(c->partner.key_type, identity::KeyType::kObjectId);
   EXPECT_EQ(c->partner.key_column, "Email");
   // Defaults derived from data_dir when unset.
   auto d = ParseConfig("data_dir = \"/x\"\n");

@@ -6,14 +6,19 @@
 
 #include "core/strings.h"
 #include "db/database.h"
+#include "identity/identity.h"
 #include "ingest/commands.h"
-#include "ingest/identity.h"
 #include "ingest/ledger.h"
 #include "ingest_fixture.h"
 
 namespace vivalink::ingest {
 namespace {
 
+using identity::IdentityHash;
+using identity::IdentityKind;
+using identity::kAmbiguousPerson;
+using identity::LoadOrCreatePseudonymKey;
+using identity::PersonKey;
 using testing::Count;
 using testing::DropSpec;
 using testing::kTenantA;

@@ -12,15 +12,15 @@
 #include "core/strings.h"
 #include "db/migrate.h"
 #include "db/schema.h"
-#include "ingest/identity.h"
+#include "identity/identity.h"
 #include "postgres_server.h"
 #include "testutil.h"
 
 namespace vivalink::join {
 namespace {
 
-using ingest::IdentityHash;
-using ingest::IdentityKind;
+using identity::IdentityHash;
+using identity::IdentityKind;
 
 constexpr char kT1[] = "11111111-1111-4111-8111-111111111111";
 constexpr char kT2[] = "22222222-2222-4222-8222-222222222222";
@@ -74,8 +74,8 @@ class Stored : public ::testing::TestWithParam<Backend> {
     auto st = db_->Execute(
         "INSERT INTO person_identity (tenant_id, kind, value_hash, person_key, run_id, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        {tenant, ingest::IdentityKindName(kind), IdentityHash(key, kind, value),
-         ingest::PersonKey(key, tenant, person), "run-1", "2024-01-20T00:00:00Z"});
+        {tenant, identity::IdentityKindName(kind), IdentityHash(key, kind, value),
+         identity::PersonKey(key, tenant, person), "run-1", "2024-01-20T00:00:00Z"});
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
@@ -211,9 +211,9 @@ TEST_P(Stored, AnAddressIngestMarkedAmbiguousIsRefused) {
   auto st = db_->Execute(
       "INSERT INTO person_identity (tenant_id, kind, value_hash, person_key, run_id, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?)",
-      {kT1, ingest::IdentityKindName(IdentityKind::kProxyAddress),
+      {kT1, identity::IdentityKindName(IdentityKind::kProxyAddress),
        IdentityHash("", IdentityKind::kProxyAddress, "smtp:shared@contoso.com"),
-       std::string(ingest::kAmbiguousPerson), "run-1", "2024-01-20T00:00:00Z"});
+       std::string(identity::kAmbiguousPerson), "run-1", "2024-01-20T00:00:00Z"});
   ASSERT_TRUE(st.ok()) << st.ToString();
   auto ids = StoredIdentities::Load(*db_, kT1, "");
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
@@ -294,7 +294,7 @@ TEST_P(Stored, PseudonymisedIdentitiesResolveOnlyWithTheTenantsKey) {
   const std::string key(64, 'a');
   const char* t3 = "33333333-3333-4333-8333-333333333333";
   Identity(t3, IdentityKind::kMail, "zoe@contoso.com", kAnn, key);
-  const std::string zoe = ingest::PersonKey(key, t3, kAnn);
+  const std::string zoe = identity::PersonKey(key, t3, kAnn);
   auto st = db_->Execute(
       "INSERT INTO person_week (tenant_id, person_key, metric_date, run_id) VALUES (?, ?, ?, ?)",
       {t3, zoe, "2024-01-07", "run-1"});

@@ -1,5 +1,5 @@
 // Identity resolution through the Entra ID user export (MGDC User_v1).
-#include "join/identity.h"
+#include "join/resolver.h"
 
 #include <gtest/gtest.h>
 

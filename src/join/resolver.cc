@@ -1,38 +1,14 @@
-#include "join/identity.h"
+#include "join/resolver.h"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
-#include "ingest/identity.h"
+#include "identity/identity.h"
 #include "join/internal/file.h"
 
 namespace vivalink::join {
-
-std::string_view KeyTypeName(KeyType type) {
-  return type == KeyType::kEmail ? "email" : "object_id";
-}
-
-core::Result<KeyType> ParseKeyType(std::string_view text) {
-  std::string t = core::ToLower(core::Trim(text));
-  if (t == "email" || t == "mail" || t == "e-mail") return KeyType::kEmail;
-  if (t == "object_id" || t == "objectid" || t == "object-id") return KeyType::kObjectId;
-  return core::InvalidArgumentError(
-      fmt::format("unknown key type '{}': use email or object_id", text));
-}
-
-// Both defer to ingest's normal forms, under which the user export's identities are hashed: a key
-// normalised here must hash to what ingestion stored.
-std::string NormalizeObjectId(std::string_view id) {
-  std::string_view t = core::Trim(id);
-  if (t.size() >= 2 && t.front() == '{' && t.back() == '}') t = t.substr(1, t.size() - 2);
-  return ingest::NormaliseIdentity(ingest::IdentityKind::kObjectId, t);
-}
-
-std::string NormalizeEmail(std::string_view email) {
-  return ingest::NormaliseIdentity(ingest::IdentityKind::kMail, email);
-}
 
 int32_t IdentityIndex::Intern(std::string normalized_id) {
   auto it = id_index_.find(normalized_id);

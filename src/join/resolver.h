@@ -1,4 +1,4 @@
-// Identity resolution: who is a partner row about? (DESIGN §5, §9)
+// Identity resolution (the resolver): who is a partner row about? (DESIGN §5, §9)
 //
 // The partner knows people by e-mail address (or, less often, by Entra object id); Viva Insights
 // knows them by object id (PersonId). The Entra ID user export (MGDC User_v1: `id` = object id,
@@ -30,20 +30,16 @@
 #include "core/status.h"
 #include "formats/reader.h"
 #include "formats/row_batch.h"
+#include "identity/identity.h"
 
 namespace vivalink::join {
 
-// How a partner file names people.
-enum class KeyType { kEmail, kObjectId };
-// "email" / "object_id".
-std::string_view KeyTypeName(KeyType type);
-// Parses "email" | "object_id" (also "objectid", "object-id"; any case). kInvalidArgument else.
-core::Result<KeyType> ParseKeyType(std::string_view text);
-
-// The normal form of an object id: trimmed, lower case, surrounding braces removed.
-std::string NormalizeObjectId(std::string_view id);
-// The normal form of an e-mail address: trimmed, lower case.
-std::string NormalizeEmail(std::string_view email);
+// The key types and normal forms are identity's (identity/identity.h); the join names them here.
+using identity::KeyType;
+using identity::KeyTypeName;
+using identity::NormalizeEmail;
+using identity::NormalizeObjectId;
+using identity::ParseKeyType;
 
 enum class ResolveOutcome {
   kResolved,   // object_id holds the person's normalised object id
