@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "core/uuid.h"
@@ -68,6 +69,47 @@ std::optional<std::string> OptionalString(const json& j, const char* field) {
   return it->get<std::string>();
 }
 
+// A count field (JSON integer or a string of decimal digits, as some pipeline versions write
+// it) range-checked into [0, max]. Never throws: text is converted with std::from_chars and JSON
+// numbers are inspected by their stored kind (a number beyond uint64 arrives as a double).
+core::Result<int64_t> NonNegativeCount(const json& v, std::string_view source, const char* field,
+                                       int64_t max) {
+  auto refuse = [&](std::string_view why) -> core::Status {
+    std::string shown = v.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (shown.size() > 40) shown = shown.substr(0, 40) + "...";
+    return core::DataLossError(
+        fmt::format("{}: {} must be an integer from 0 to {}, found {} ({}); the drop was not "
+                    "imported",
+                    source, field, max, shown, why));
+  };
+  int64_t value = 0;
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(max)) return refuse("out of range");
+    value = static_cast<int64_t>(u);
+  } else if (v.is_number_integer()) {
+    value = v.get<int64_t>();
+    if (value < 0) return refuse("negative");
+    if (value > max) return refuse("out of range");
+  } else if (v.is_number_float()) {
+    return refuse("not an integer");
+  } else if (v.is_string()) {
+    const std::string& text = v.get_ref<const std::string&>();
+    if (text.empty() ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return refuse("not a decimal integer");
+    }
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range || value > max) return refuse("out of range");
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return refuse("not a decimal integer");
+    }
+  } else {
+    return refuse(fmt::format("a {}", v.type_name()));
+  }
+  return value;
+}
+
 // Looks up the first of several spellings of a key.
 const json* FindAny(const json& j, std::initializer_list<const char*> names) {
   for (const char* n : names) {
@@ -88,6 +130,9 @@ core::Result<DropMetadata> ParseMetadata(std::string_view text, std::string_view
       [[maybe_unused]] const json probe = json::parse(text);
     } catch (const json::parse_error& e) {
       where = fmt::format(" (at byte {})", e.byte);
+    } catch (const json::exception&) {
+      // out_of_range 406: a number beyond double ("1e999") fails the parse without a byte.
+      where = " (a number is out of range)";
     }
     return core::DataLossError(fmt::format(
         "{} is not JSON{}; the drop is incomplete or corrupt and was not imported", source, where));
@@ -121,7 +166,8 @@ core::Result<DropMetadata> ParseMetadata(std::string_view text, std::string_view
   if (errors->is_string()) {
     m.errors = errors->get<std::string>();
   } else if (!errors->is_null()) {
-    m.errors = errors->dump();  // an object or array of errors: keep its text
+    // An object or array of errors: keep its text.
+    m.errors = errors->dump(-1, ' ', false, json::error_handler_t::replace);
     if (m.errors == "[]" || m.errors == "{}") m.errors.clear();
   }
   ASSIGN_OR_RETURN(m.data_factory_name,
@@ -130,16 +176,9 @@ core::Result<DropMetadata> ParseMetadata(std::string_view text, std::string_view
   auto rows = j.find("NumberOfRowsExtracted");
   if (rows == j.end() || rows->is_null()) {
     if (!m.failed_upstream()) return Missing(source, "NumberOfRowsExtracted");
-  } else if (rows->is_number_integer() && rows->get<int64_t>() >= 0) {
-    m.rows_extracted = rows->get<int64_t>();
-  } else if (rows->is_string() && !rows->get<std::string>().empty() &&
-             std::all_of(rows->get<std::string>().begin(), rows->get<std::string>().end(),
-                         [](char c) { return c >= '0' && c <= '9'; })) {
-    m.rows_extracted = std::stoll(rows->get<std::string>());
   } else {
-    return core::InvalidArgumentError(
-        fmt::format("{}: NumberOfRowsExtracted must be a non-negative integer, found {}", source,
-                    rows->dump()));
+    ASSIGN_OR_RETURN(m.rows_extracted,
+                     NonNegativeCount(*rows, source, "NumberOfRowsExtracted", kMaxRowsExtracted));
   }
   auto cols = j.find("ColumnsRequested");
   if (cols == j.end() || !cols->is_string()) {
@@ -199,7 +238,7 @@ std::string SerializeMetadata(const DropMetadata& m) {
                                  {"iv", m.inline_key->iv_b64}};
   }
   for (auto it = m.extra.begin(); it != m.extra.end(); ++it) j[it.key()] = it.value();
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::vector<std::string> MatchColumnsRequested(std::string_view text,

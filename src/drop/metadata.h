@@ -25,6 +25,10 @@ struct WrappedKey {
   std::string iv_b64;     // the 16-byte IV, base64 (not wrapped)
 };
 
+// The largest NumberOfRowsExtracted accepted (10^12: far beyond any organisation's person-weeks,
+// small enough that row arithmetic never overflows).
+inline constexpr int64_t kMaxRowsExtracted = 1'000'000'000'000;
+
 struct DropMetadata {
   std::string copy_activity_id;
   core::TimePoint job_submission_time{};
@@ -47,8 +51,10 @@ struct DropMetadata {
 
 // Parses and validates. kDataLoss when the text is not a JSON object ("metadata.json of run X is
 // not JSON: ... at byte N"); kInvalidArgument naming the field when a required field is missing
-// or malformed (CopyActivityId/TenantId not GUIDs, times not ISO 8601, NumberOfRowsExtracted not
-// a non-negative integer, RequestEndDate before RequestStartDate). source names the blob.
+// or malformed (CopyActivityId/TenantId not GUIDs, times not ISO 8601, RequestEndDate before
+// RequestStartDate); kDataLoss naming the field when NumberOfRowsExtracted is not an integer in
+// [0, kMaxRowsExtracted] (JSON number or decimal string). source names the blob. Never throws,
+// whatever the input.
 core::Result<DropMetadata> ParseMetadata(std::string_view json, std::string_view source);
 
 // Serialises with the contract's field names (times as YYYY-MM-DDTHH:MM:SSZ), extra fields last.

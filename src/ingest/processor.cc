@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <typeinfo>
 
 #include "core/log.h"
 #include "core/strings.h"
@@ -416,7 +417,17 @@ DropResult Processor::Process(const LedgerKey& key) {
   if (options_.progress != nullptr) {
     options_.progress->SetStage(fmt::format("{}/{}", key.kind, key.tenant_id));
   }
-  auto imported = Import(*claimed, result.rows, result.bytes);
+  // No exception may end the run and leave this drop in processing for the other drops to wait
+  // behind: a throw from any library below is this drop's failure, recorded like any other. The
+  // exception's text is not quoted (it may carry decrypted bytes).
+  Result<DropState> imported = core::InternalError("not imported");
+  try {
+    imported = Import(*claimed, result.rows, result.bytes);
+  } catch (const std::exception& e) {
+    imported = core::InternalError(fmt::format(
+        "unexpected exception ({}) while importing drop {}; rolled back, nothing was kept",
+        typeid(e).name(), key.ref().ToString()));
+  }
   if (imported.ok()) {
     result.state = *imported;
     if (options_.progress != nullptr) options_.progress->AddDrops();

@@ -257,6 +257,61 @@ TEST(Metadata, MissingRequiredFieldIsInvalidArgumentNamingIt) {
   }
 }
 
+// Issue 10 item 4: "NumberOfRowsExtracted": "99999999999999999999" ended a whole run with
+// "Internal: stoll" (an exception out of the parser). Every malformed or out-of-range count is a
+// DataLoss naming the field, and no input throws.
+TEST(Metadata, RowsExtractedOutOfRangeOrMalformedIsDataLossNotAnException) {
+  auto j = nlohmann::json::parse(testutil::ReadFile(testutil::SharedData(
+      fmt::format("vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json", kVectorRun,
+                  kTenant))));
+  const char* bad[] = {R"("99999999999999999999")",
+                       R"("9223372036854775808")",
+                       "99999999999999999999",
+                       "18446744073709551615",
+                       "9223372036854775807",
+                       "-1",
+                       R"("-5")",
+                       "1.5",
+                       "1e999",
+                       R"("1e3")",
+                       R"(" 12")",
+                       R"("")",
+                       R"("12abc")",
+                       "true",
+                       "[1]",
+                       R"({"n":1})"};
+  for (const char* value : bad) {
+    j["NumberOfRowsExtracted"] = nlohmann::json::parse(value, nullptr, false);
+    if (j["NumberOfRowsExtracted"].is_discarded()) {
+      // 1e999 is not valid JSON for nlohmann: splice the text in instead.
+      std::string text = j.dump();
+      auto at = text.find("\"NumberOfRowsExtracted\":");
+      ASSERT_NE(at, std::string::npos);
+      text.replace(at, text.find_first_of(",}", at) - at,
+                   std::string("\"NumberOfRowsExtracted\":") + value);
+      core::Result<DropMetadata> m = core::InternalError("not run");
+      EXPECT_NO_THROW(m = ParseMetadata(text, "run-x/metadata.json")) << value;
+      EXPECT_EQ(m.status().code(), StatusCode::kDataLoss) << value << ": " << m.status().ToString();
+      continue;
+    }
+    core::Result<DropMetadata> m = core::InternalError("not run");
+    EXPECT_NO_THROW(m = ParseMetadata(j.dump(), "run-x/metadata.json")) << value;
+    EXPECT_EQ(m.status().code(), StatusCode::kDataLoss) << value << ": " << m.status().ToString();
+    EXPECT_NE(m.status().message().find("NumberOfRowsExtracted"), std::string::npos)
+        << m.status().message();
+    EXPECT_NE(m.status().message().find("run-x/metadata.json"), std::string::npos);
+  }
+  for (auto [value, want] : {std::pair<const char*, int64_t>{R"("50")", 50},
+                             {"0", 0},
+                             {R"("1000000000000")", kMaxRowsExtracted},
+                             {"123", 123}}) {
+    j["NumberOfRowsExtracted"] = nlohmann::json::parse(value);
+    auto m = ParseMetadata(j.dump(), "m");
+    ASSERT_TRUE(m.ok()) << value << ": " << m.status().ToString();
+    EXPECT_EQ(m->rows_extracted, want);
+  }
+}
+
 TEST(Metadata, RoundTripKeepsUnknownFieldsAndInlineKey) {
   std::string text = testutil::ReadFile(testutil::SharedData(fmt::format(
       "vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json", kInlineRun, kTenant)));

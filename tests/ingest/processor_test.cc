@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 
 #include "core/strings.h"
 #include "db/database.h"
@@ -121,6 +122,32 @@ TEST_F(Processing, CorruptLastPartRollsBackEveryRowThenQuarantinesAfterMaxAttemp
   // Quarantined drops keep their blobs for replay; a fourth run leaves them alone.
   EXPECT_FALSE(store::ListAll(world_.store(), "")->empty());
   EXPECT_EQ(Run().processed, 0);
+}
+
+// Issue 10 item 4: a NumberOfRowsExtracted beyond int64 ended the whole run with "Internal:
+// stoll" and left the other drops pending. Now only that drop fails (DataLoss); the run goes on.
+TEST_F(Processing, AnOutOfRangeMetadataCountFailsOnlyThatDrop) {
+  drop::DropRef bad = world_.Write({.run_id = kRun1, .rows = MetricRows(5)});
+  world_.Write({.run_id = kRun2, .rows = MetricRows(5, "2024-01-14")});
+  auto j = nlohmann::json::parse(*store::GetAll(world_.store(), bad.metadata_path()));
+  j["NumberOfRowsExtracted"] = "99999999999999999999";
+  ASSERT_TRUE(store::PutString(world_.store(), bad.metadata_path(), j.dump()).ok());
+  RunSummary s = Run();
+  EXPECT_EQ(s.processed, 2);
+  EXPECT_EQ(s.done, 1);
+  EXPECT_EQ(s.failed, 1);
+  for (const DropResult& r : s.results) {
+    if (r.key.run_id == kRun1) {
+      EXPECT_EQ(r.state, DropState::kFailed);
+      EXPECT_EQ(r.error.code(), core::StatusCode::kDataLoss) << r.error.ToString();
+      EXPECT_NE(r.error.message().find("NumberOfRowsExtracted"), std::string::npos);
+    } else {
+      EXPECT_EQ(r.state, DropState::kDone) << r.error.ToString();
+    }
+  }
+  auto db = Db();
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM drops WHERE state = 'processing'"), 0);
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM person_week"), 5);
 }
 
 TEST_F(Processing, RowCountMismatchIsRejectedWhole) {
