@@ -136,6 +136,35 @@ Result<std::string> ReadFile(const fs::path& path, std::size_t max_bytes) {
   return out;
 }
 
+namespace {
+
+class FileSource final : public ByteSource {
+ public:
+  FileSource(fs::path path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+  Result<size_t> Read(std::span<std::byte> out) override {
+    for (;;) {
+      const ssize_t n = ::read(fd_.get(), out.data(), out.size());
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) return OpenError(path_, errno, "read");
+    }
+  }
+
+ private:
+  fs::path path_;
+  UniqueFd fd_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ByteSource>> OpenFileSource(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return OpenError(path, errno, "open");
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return OpenError(path, errno, "read");
+  if (S_ISDIR(st.st_mode)) return OpenError(path, EISDIR, "read");
+  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(path, std::move(fd)));
+}
+
 Status WriteAll(int fd, std::string_view data, std::string_view name) {
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());

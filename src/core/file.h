@@ -10,9 +10,11 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "core/io.h"
 #include "core/status.h"
 
 namespace vivalink::core {
@@ -48,6 +50,11 @@ inline constexpr std::size_t kDefaultMaxFileBytes = std::size_t{1} << 30;
 // for other I/O errors.
 Result<std::string> ReadFile(const std::filesystem::path& path,
                              std::size_t max_bytes = kDefaultMaxFileBytes);
+
+// Opens a file for streaming: a ByteSource that reads it in the caller's chunks (bounded
+// memory, for inputs too large for ReadFile). Open errors as ReadFile's; a read error later is
+// kUnavailable naming the path.
+Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path);
 
 // Writes all of data to fd; name is used in error messages. kUnavailable on a short or failed
 // write (ENOSPC says "the disk is full").
