@@ -90,6 +90,7 @@ std::vector<std::pair<int32_t, std::pair<double, double>>> HolidayWeekLevels(
     if (count[w] > 0) means.push_back(sum[w] / count[w]);
   }
   std::vector<std::pair<int32_t, std::pair<double, double>>> out;
+  if (static_cast<int>(means.size()) < std::max(2, o.holiday_min_weeks)) return out;
   const double sd = stats::SampleSd(means);
   if (!(sd > 0)) return out;
   const double mean = stats::Mean(means);

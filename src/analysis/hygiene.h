@@ -3,7 +3,11 @@
 // identify_outlier, with these exact rules; `metric` is Collaboration_hours by default):
 //   - holiday weeks: the week's mean of the metric over its person-weeks with a value; z of each
 //     week's mean against the mean and SAMPLE sd of all weeks' means; flagged when
-//     z < holiday_z (-1). No week is flagged with fewer than 2 weeks or a zero sd.
+//     z < holiday_z (-1). No week is flagged with fewer than holiday_min_weeks weeks (8) or a
+//     zero sd. vivainsights' identify_holidayweeks has no such minimum; with few weeks a sd of
+//     week means says nothing about holidays (on 4 weeks one week in four lies more than 1 sd
+//     below the mean in ordinary data, and the rule removed 26% of a 4-week world), so vivalink
+//     judges holidays only once there are enough weeks. Set holiday_min_weeks = 2 for parity.
 //   - inactive person-weeks: per person, z of each weekly value against that person's own mean
 //     and sample sd; flagged when z <= inactive_z (-2). Persons with sd 0 (or one week) are
 //     never flagged.
@@ -31,6 +35,7 @@ struct HygieneOptions {
   std::string week_column = "MetricDate";
   bool holiday_weeks = true;
   double holiday_z = -1;
+  int holiday_min_weeks = 8;  // weeks with a value needed before any week is judged (>= 2)
   bool inactive_weeks = true;
   double inactive_z = -2;
   bool non_knowledge_workers = true;

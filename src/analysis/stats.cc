@@ -1,6 +1,9 @@
 #include "analysis/stats.h"
 
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -10,97 +13,44 @@ namespace vivalink::analysis::stats {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kEps = 1e-16;
-constexpr double kTiny = 1e-300;
-constexpr int kMaxIterations = 10000;
 
-// Continued fraction for the incomplete beta (modified Lentz), valid for x < (a+1)/(a+b+2).
-double BetaContinuedFraction(double x, double a, double b) {
-  const double qab = a + b, qap = a + 1, qam = a - 1;
-  double c = 1, d = 1 - qab * x / qap;
-  if (std::fabs(d) < kTiny) d = kTiny;
-  d = 1 / d;
-  double h = d;
-  for (int m = 1; m <= kMaxIterations; ++m) {
-    const double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1 + aa / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1 + aa / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::fabs(del - 1) < kEps) break;
-  }
-  return h;
-}
+// Boost.Math reports domain and evaluation errors by throwing by default; no exception may cross
+// our interfaces, so every error becomes a NaN (or the limiting value for overflow/underflow).
+using Policy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::underflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
+    boost::math::policies::rounding_error<boost::math::policies::ignore_error>>;
 
 }  // namespace
 
-double NormalSf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
-
-double RegularizedGammaQ(double a, double x) {
-  if (std::isnan(a) || std::isnan(x) || a <= 0 || x < 0) return kNaN;
-  if (x == 0) return 1;
-  if (std::isinf(x)) return 0;
-  const double log_prefix = a * std::log(x) - x - std::lgamma(a);
-  if (x < a + 1) {
-    // P(a, x) = e^-x x^a / Γ(a+1) * sum_k x^k / ((a+1)...(a+k)).
-    double term = 1 / a, sum = term, ap = a;
-    for (int k = 0; k < kMaxIterations; ++k) {
-      ap += 1;
-      term *= x / ap;
-      sum += term;
-      if (std::fabs(term) < std::fabs(sum) * kEps) break;
-    }
-    return 1 - sum * std::exp(log_prefix);
-  }
-  // Q(a, x) by Lentz's continued fraction.
-  double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, h = d;
-  for (int i = 1; i <= kMaxIterations; ++i) {
-    const double an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = b + an / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::fabs(del - 1) < kEps) break;
-  }
-  return std::exp(log_prefix) * h;
+double NormalSf(double z) {
+  if (std::isnan(z)) return kNaN;
+  if (std::isinf(z)) return z > 0 ? 0.0 : 1.0;
+  return boost::math::cdf(
+      boost::math::complement(boost::math::normal_distribution<double, Policy>(), z));
 }
 
 double ChiSquareSf(double x, double df) {
-  if (std::isnan(x) || df <= 0) return kNaN;
+  if (std::isnan(x) || !(df > 0) || std::isinf(df)) return kNaN;
   if (x <= 0) return 1;
-  return RegularizedGammaQ(df / 2, x / 2);
-}
-
-double RegularizedBeta(double x, double a, double b) {
-  if (std::isnan(x) || a <= 0 || b <= 0) return kNaN;
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const double log_front =
-      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
-  const double front = std::exp(log_front);
-  if (x < (a + 1) / (a + b + 2)) return front * BetaContinuedFraction(x, a, b) / a;
-  return 1 - front * BetaContinuedFraction(1 - x, b, a) / b;
+  if (std::isinf(x)) return 0;
+  return boost::math::cdf(
+      boost::math::complement(boost::math::chi_squared_distribution<double, Policy>(df), x));
 }
 
 double StudentTTwoSidedP(double t, double df) {
   if (std::isnan(t) || !(df > 0)) return kNaN;
   if (std::isinf(t)) return 0;
-  return RegularizedBeta(df / (df + t * t), df / 2, 0.5);
+  const boost::math::students_t_distribution<double, Policy> dist(df);
+  return std::min(1.0, 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(t))));
+}
+
+double StudentTQuantile(double p, double df) {
+  if (!(p > 0 && p < 1) || !(df > 0)) return kNaN;
+  return boost::math::quantile(boost::math::students_t_distribution<double, Policy>(df), p);
 }
 
 double Mean(std::span<const double> x) {

@@ -1,6 +1,7 @@
 // Small statistics kernels used by the analyses: distribution tails, ranks, quantiles,
-// correlation and two-sample tests. Written here (no external statistics library); each function
-// documents its exact definition so that results can be checked independently.
+// correlation and two-sample tests. The distribution functions are Boost.Math's (normal,
+// chi-square, Student t; checked against scipy.stats in tests/golden/tails_scipy); the rest are
+// short definitions, each documented exactly so that results can be checked independently.
 //
 // Conventions: NaN means "not defined" (too few values, zero variance); inputs hold no NaN unless
 // a function says otherwise. All functions are pure and thread-safe.
@@ -16,17 +17,14 @@ namespace vivalink::analysis::stats {
 // 97.5% quantile of the standard normal: 95% two-sided intervals.
 inline constexpr double kZ975 = 1.959963984540054;
 
-// P(Z > z) for a standard normal Z.
+// P(Z > z) for a standard normal Z (NaN for NaN).
 double NormalSf(double z);
-// Regularized upper incomplete gamma Q(a, x) = Γ(a, x) / Γ(a), a > 0, x >= 0: series for
-// x < a + 1, Lentz continued fraction otherwise.
-double RegularizedGammaQ(double a, double x);
-// P(X > x) for X ~ chi-square with df degrees of freedom (= Q(df/2, x/2)).
+// P(X > x) for X ~ chi-square with df degrees of freedom; 1 for x <= 0, NaN when df <= 0.
 double ChiSquareSf(double x, double df);
-// Regularized incomplete beta I_x(a, b) (continued fraction).
-double RegularizedBeta(double x, double a, double b);
-// Two-sided p-value of Student's t with df degrees of freedom: P(|T| > |t|).
+// Two-sided p-value of Student's t with df degrees of freedom: P(|T| > |t|); NaN when df <= 0.
 double StudentTTwoSidedP(double t, double df);
+// The p-quantile of Student's t with df degrees of freedom (0 < p < 1, df > 0; NaN otherwise).
+double StudentTQuantile(double p, double df);
 
 double Mean(std::span<const double> x);
 // Sample standard deviation (n - 1 denominator); NaN for fewer than 2 values.

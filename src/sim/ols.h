@@ -1,9 +1,11 @@
-// Ordinary least squares, small and self-contained: enough to check that the planted
-// relationships (sim/model.h) are recoverable from simulated data, in tests and tools of the
-// simulator. Not a statistics library: no weights, no missing values, a handful of predictors.
+// Ordinary least squares for the simulator: enough to check that the planted relationships
+// (sim/model.h) are recoverable from simulated data, in tests and tools of the simulator. Not a
+// statistics library: no weights, no missing values, a handful of predictors.
 //
-// The fit uses a QR decomposition (modified Gram-Schmidt) of the design matrix, which is stable
-// for polynomial terms such as x and x^2. Standard errors are classical (homoscedastic) or, when
+// Deliberately separate from the product's regression (analysis/regression.h): this is the
+// simulator's own check of its ground truth, and must not share code with the analysis it is
+// used to judge. The linear algebra is Eigen's (Householder QR of the design matrix, stable for
+// polynomial terms such as x and x^2). Standard errors are classical (homoscedastic) or, when
 // cluster ids are given, cluster-robust (sandwich, with the usual G/(G-1) * (n-1)/(n-p) factor) —
 // the right choice for panel data with repeated weeks per person.
 #pragma once

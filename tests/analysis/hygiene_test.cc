@@ -27,12 +27,27 @@ Frame HygieneFrame(const std::vector<std::vector<double>>& hours) {
 TEST(Hygiene, HolidayWeekIsFlaggedWhenItsMeanIsMoreThanOneSdBelow) {
   // Week means 20, 20, 5, 20: z of week 3 = -15 / sd(20,20,5,20) = -1.5.
   const Frame f = HygieneFrame({{20, 20, 5, 20}, {20, 20, 5, 20}});
-  auto r = FindHolidayWeeks(f);
+  auto r = FindHolidayWeeks(f, {.holiday_min_weeks = 4});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->exclusions.size(), 1u);
   EXPECT_EQ(r->exclusions[0].week, "2024-01-21");
   EXPECT_DOUBLE_EQ(r->exclusions[0].value, 5);
   EXPECT_NEAR(r->exclusions[0].score, -1.5, 1e-12);
+}
+
+TEST(Hygiene, HolidayRuleJudgesNoWeekWhenThereAreTooFewWeeks) {
+  // The regression of issue 14: on a 4-week world the rule removed a whole ordinary week. The
+  // same data is judged once the minimum allows 4 weeks.
+  const Frame f = HygieneFrame({{20, 20, 5, 20}, {20, 20, 5, 20}});
+  auto r = FindHolidayWeeks(f);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->exclusions.empty());
+  auto all = ExcludeHygiene(f, {.inactive_weeks = false, .outlier_weeks = false});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->rows_removed, 0);
+  auto judged = FindHolidayWeeks(f, {.holiday_min_weeks = 4});
+  ASSERT_TRUE(judged.ok());
+  EXPECT_EQ(judged->exclusions.size(), 1u);
 }
 
 TEST(Hygiene, PersonWithConstantHoursIsNeverInactive) {
@@ -76,7 +91,8 @@ TEST(Hygiene, OutlierWeeksLieAboveQ3PlusThreeIqr) {
 
 TEST(Hygiene, ExcludeHygieneRemovesFlaggedRowsAndListsThem) {
   const Frame f = HygieneFrame({{20, 20, 2, 20}, {21, 19, 3, 20}, {1, 1, 1, 1}});
-  auto r = ExcludeHygiene(f, {.inactive_weeks = false, .outlier_weeks = false});
+  auto r =
+      ExcludeHygiene(f, {.holiday_min_weeks = 4, .inactive_weeks = false, .outlier_weeks = false});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   // Holiday week 2024-01-21 (3 rows) and non-knowledge worker p2 (4 rows, one shared).
   EXPECT_EQ(r->rows_removed, 6);

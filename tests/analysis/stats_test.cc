@@ -25,8 +25,22 @@ TEST(Stats, ChiSquareTailMatchesClosedForms) {
   EXPECT_TRUE(std::isnan(ChiSquareSf(1, 0)));
 }
 
-TEST(Stats, GammaQOfShapeOneIsExponential) {
-  for (double x : {0.01, 0.5, 2.0, 10.0}) EXPECT_NEAR(RegularizedGammaQ(1, x), std::exp(-x), 1e-15);
+TEST(Stats, StudentTQuantileInvertsTheTail) {
+  // df = 1 is Cauchy: the 97.5% quantile is tan(0.475 pi).
+  EXPECT_NEAR(StudentTQuantile(0.975, 1), std::tan(0.475 * M_PI), 1e-10);
+  for (double df : {2.0, 7.0, 120.0}) {
+    const double q = StudentTQuantile(0.975, df);
+    EXPECT_NEAR(StudentTTwoSidedP(q, df), 0.05, 1e-12) << df;
+  }
+  EXPECT_TRUE(std::isnan(StudentTQuantile(1.0, 5)));
+  EXPECT_TRUE(std::isnan(StudentTQuantile(0.5, 0)));
+}
+
+TEST(Stats, DistributionErrorsAreNaNNotExceptions) {
+  EXPECT_TRUE(std::isnan(ChiSquareSf(1, -2)));
+  EXPECT_TRUE(std::isnan(StudentTTwoSidedP(1, -1)));
+  EXPECT_TRUE(std::isnan(NormalSf(std::nan(""))));
+  EXPECT_EQ(NormalSf(-INFINITY), 1.0);
 }
 
 TEST(Stats, StudentTwoSidedPMatchesClosedForms) {

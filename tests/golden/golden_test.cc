@@ -20,6 +20,7 @@
 #include "analysis/iv.h"
 #include "analysis/load_csv.h"
 #include "analysis/patterns.h"
+#include "analysis/stats.h"
 
 namespace vivalink::analysis {
 namespace {
@@ -92,6 +93,7 @@ json RunAnalysis(const Frame& frame, const json& args) {
     HygieneOptions o;
     Maybe(args, "metric", o.metric);
     Maybe(args, "holiday_z", o.holiday_z);
+    Maybe(args, "holiday_min_weeks", o.holiday_min_weeks);
     Maybe(args, "inactive_z", o.inactive_z);
     Maybe(args, "nkw_threshold", o.nkw_threshold);
     Maybe(args, "outlier_iqr_multiplier", o.outlier_iqr_multiplier);
@@ -135,6 +137,25 @@ json RunAnalysis(const Frame& frame, const json& args) {
     Maybe(args, "metric", o.metric);
     auto r = Gini(frame, o);
     return r.ok() ? json::parse(ToJson(*r)) : error(r.status());
+  }
+  if (analysis == "tails") {
+    // One distribution function a row (tails_scipy, computed by scipy.stats).
+    const FrameColumn* function = frame.Find("Function");
+    const FrameColumn* x = frame.Find("x");
+    const FrameColumn* df = frame.Find("df");
+    if (function == nullptr || x == nullptr || df == nullptr) return json{{"error", "columns"}};
+    json values = json::array();
+    for (size_t r = 0; r < frame.num_rows(); ++r) {
+      const std::string_view f = function->StringAt(r);
+      const double a = x->numbers[r], d = df->numbers[r];
+      double v = std::nan("");
+      if (f == "normal_sf") v = stats::NormalSf(a);
+      if (f == "chi2_sf") v = stats::ChiSquareSf(a, d);
+      if (f == "t_two_sided") v = stats::StudentTTwoSidedP(a, d);
+      if (f == "t_quantile") v = stats::StudentTQuantile(a, d);
+      values.push_back(v);
+    }
+    return json{{"analysis", "tails"}, {"values", values}};
   }
   return json{{"error", "unknown analysis " + analysis}};
 }
