@@ -388,6 +388,45 @@ core::Result<MeetingMetrics> DeriveMeetingMetricsFromFile(const std::string& pat
   return DeriveMeetingMetrics(std::move(source), path, options);
 }
 
+core::Status ParseWorkingHours(std::string_view text, WorkingHours& hours) {
+  auto bad = [&] {
+    return core::InvalidArgumentError("working hours '" + std::string(text) +
+                                      "' are not HH:MM-HH:MM (24-hour clock), e.g. 09:00-17:00");
+  };
+  auto clock = [](std::string_view t, std::chrono::minutes& out) {
+    if (t.size() != 5 || t[2] != ':') return false;
+    for (size_t i : {0u, 1u, 3u, 4u}) {
+      if (t[i] < '0' || t[i] > '9') return false;
+    }
+    int h = (t[0] - '0') * 10 + (t[1] - '0');
+    int m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (h > 24 || m > 59 || (h == 24 && m != 0)) return false;
+    out = std::chrono::minutes(h * 60 + m);
+    return true;
+  };
+  std::string_view trimmed = core::Trim(text);
+  size_t dash = trimmed.find('-');
+  if (dash == std::string_view::npos) return bad();
+  std::chrono::minutes start{}, end{};
+  if (!clock(core::Trim(trimmed.substr(0, dash)), start) ||
+      !clock(core::Trim(trimmed.substr(dash + 1)), end) || end <= start) {
+    return bad();
+  }
+  hours.start = start;
+  hours.end = end;
+  return core::OkStatus();
+}
+
+std::string CountsText(const MeetingCounts& c) {
+  return std::to_string(c.events) + " events: " + std::to_string(c.meetings) + " meetings, " +
+         std::to_string(c.duplicates) + " duplicates, " + std::to_string(c.cancelled) +
+         " cancelled, " + std::to_string(c.all_day) + " all-day, " +
+         std::to_string(c.not_attended) + " not accepted, " + std::to_string(c.shown_as_free) +
+         " shown as free, " + std::to_string(c.no_other_invitee) + " without another invitee, " +
+         std::to_string(c.zero_length) + " of zero length, " + std::to_string(c.series_masters) +
+         " series masters (not expanded)";
+}
+
 const std::vector<std::string>& MeetingColumns() {
   static const std::vector<std::string> kColumns = {
       "PersonId",

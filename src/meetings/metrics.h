@@ -152,6 +152,14 @@ core::Result<MeetingMetrics> DeriveMeetingMetrics(std::unique_ptr<core::ByteSour
 core::Result<MeetingMetrics> DeriveMeetingMetricsFromFile(const std::string& path,
                                                           const MeetingOptions& options);
 
+// "09:00-17:00" (24-hour clock; "24:00" may end a day) -> start and end of WorkingHours.
+// kInvalidArgument naming the text otherwise.
+core::Status ParseWorkingHours(std::string_view text, WorkingHours& hours);
+
+// One line of what became of the rows ("10 events: 7 meetings, 3 without another invitee, ..."),
+// counts only (no identities), for logs and the CLI's stderr.
+std::string CountsText(const MeetingCounts& counts);
+
 // Column names in output order, Viva's underscore style ("PersonId", "MetricDate", "Meetings",
 // "Meeting_hours", ...).
 const std::vector<std::string>& MeetingColumns();

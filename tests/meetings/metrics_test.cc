@@ -421,5 +421,18 @@ TEST(MeetingErrors, BadOptionsAreInvalidArgument) {
   EXPECT_EQ(FirstError({}, large).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(MeetingOptionsText, WorkingHoursParseAndBadTextIsInvalidArgument) {
+  WorkingHours h;
+  ASSERT_TRUE(ParseWorkingHours("08:30-16:45", h).ok());
+  EXPECT_EQ(h.start, std::chrono::minutes(8 * 60 + 30));
+  EXPECT_EQ(h.end, std::chrono::minutes(16 * 60 + 45));
+  ASSERT_TRUE(ParseWorkingHours("00:00-24:00", h).ok());
+  EXPECT_EQ(h.end, std::chrono::minutes(24 * 60));
+  for (std::string_view bad : {"9-17", "17:00-09:00", "09:00", "25:00-26:00", "09:60-10:00", ""}) {
+    core::Status s = ParseWorkingHours(bad, h);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vivalink::meetings
