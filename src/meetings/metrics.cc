@@ -13,6 +13,7 @@
 #include "core/file.h"
 #include "core/strings.h"
 #include "formats/writer.h"
+#include "meetings/internal/day_pieces.h"
 #include "meetings/time_zone.h"
 
 namespace vivalink::meetings {
@@ -243,31 +244,19 @@ struct MeetingAggregator::State {
   void AddSegment(int64_t a, int64_t b, int active, const std::array<int, kNumKinds>& kind_active,
                   const TimeZone& zone, const WorkingHours& hours,
                   std::map<core::Date, WeekSums>& weeks) const {
-    int64_t cur = a;
-    while (cur < b) {
-      LocalTime local = zone.ToLocal(core::TimePoint(milliseconds(cur)));
-      auto day = floor<days>(local);
-      int64_t next_midnight = zone.ToUtc(LocalTime(day + days(1))).time_since_epoch().count();
-      if (next_midnight <= cur) next_midnight = cur + 3'600'000;  // never stall on odd rules
-      int64_t piece_end = std::min(b, next_midnight);
-      int64_t len = piece_end - cur;
-      int64_t in_hours = 0;
-      unsigned weekday = std::chrono::weekday(day).c_encoding();
-      if (hours.days_mask & (1u << weekday)) {
-        int64_t ws = zone.ToUtc(LocalTime(day) + hours.start).time_since_epoch().count();
-        int64_t we = zone.ToUtc(LocalTime(day) + hours.end).time_since_epoch().count();
-        in_hours = std::max<int64_t>(0, std::min(piece_end, we) - std::max(cur, ws));
-      }
-      WeekSums& w = weeks[core::WeekStart(CivilDate(day), options.week_start)];
-      w.all += len;
-      w.after_hours += len - in_hours;
-      if (active >= 2) w.conflicting += len;
-      for (int k = 0; k < kNumKinds; ++k) {
-        if (kind_active[k] > 0) w.kind_ms[k] += len;
-      }
-      if (active - kind_active[kRecurring] > 0) w.one_off_ms += len;
-      cur = piece_end;
-    }
+    internal::ForEachLocalDay(
+        a, b, zone, hours,
+        [&](int64_t from, int64_t to, std::chrono::local_days day, int64_t in_hours) {
+          int64_t len = to - from;
+          WeekSums& w = weeks[core::WeekStart(CivilDate(day), options.week_start)];
+          w.all += len;
+          w.after_hours += len - in_hours;
+          if (active >= 2) w.conflicting += len;
+          for (int k = 0; k < kNumKinds; ++k) {
+            if (kind_active[k] > 0) w.kind_ms[k] += len;
+          }
+          if (active - kind_active[kRecurring] > 0) w.one_off_ms += len;
+        });
   }
 
   core::Result<MeetingMetrics> Finish() {
