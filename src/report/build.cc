@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/discovery.h"
 #include "analysis/drivers.h"
 #include "analysis/groups.h"
 #include "analysis/hygiene.h"
@@ -158,6 +159,23 @@ core::Result<ReportInput> BuildReportInput(const analysis::Frame& frame,
       }
     }
     in.drivers.push_back(std::move(drivers));
+
+    if (options.discover) {
+      analysis::DiscoveryOptions o = options.discovery_options;
+      o.behaviours = options.behaviours;
+      o.exclude = options.exclude;
+      for (const auto& other : options.outcomes) o.exclude.push_back(other);
+      o.person_column = options.person_column;
+      o.min_group_size = options.min_group_size;
+      o.not_attributes.push_back(options.week_column);
+      o.not_attributes.push_back(options.tenant_column);
+      auto found = analysis::DiscoverDrivers(*used, outcome, o);
+      if (found.ok()) {
+        in.discovery.push_back(std::move(found).value());
+      } else {
+        in.notes.push_back("No driver discovery for " + outcome + ": " + found.status().message());
+      }
+    }
   }
   in.woe_charts = options.woe_charts;
 

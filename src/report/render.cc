@@ -98,10 +98,10 @@ struct SectionInfo {
   std::string_view heading;
 };
 constexpr SectionInfo kSections[] = {
-    {"summary", "Summary"},      {"drivers", "Drivers of key metrics"},
-    {"groups", "Group heatmap"}, {"trends", "Weekly trends"},
-    {"hygiene", "Data hygiene"}, {"provenance", "Drop provenance"},
-    {"join", "Partner join"},
+    {"findings", "What was found"},        {"summary", "Summary"},
+    {"drivers", "Drivers of key metrics"}, {"groups", "Group heatmap"},
+    {"trends", "Weekly trends"},           {"hygiene", "Data hygiene"},
+    {"provenance", "Drop provenance"},     {"join", "Partner join"},
 };
 
 std::string OpenSection(size_t index) {
@@ -144,7 +144,7 @@ std::string Plural(int64_t n, std::string_view one, std::string_view many) {
 // ---- summary ----------------------------------------------------------------------------------
 
 std::string RenderSummary(const ReportInput& in) {
-  std::string out = OpenSection(0);
+  std::string out = OpenSection(1);
   if (!in.summary && !in.join) {
     out += Empty("No data summary was provided.");
   } else {
@@ -187,6 +187,102 @@ std::string RenderSummary(const ReportInput& in) {
 }
 
 // ---- drivers and IV ---------------------------------------------------------------------------
+
+// ---- findings (driver discovery) -------------------------------------------------------------
+
+// A number in the outcome's units with up to 3 significant decimals.
+std::string Effect(double v) {
+  if (!std::isfinite(v)) return "\xE2\x80\x93";
+  const double a = std::fabs(v);
+  return FormatSigned(v, a >= 100 ? 0 : a >= 1 ? 2 : 3);
+}
+
+std::string EffectWithCi(double v, double lo, double hi) {
+  if (!std::isfinite(v)) return "\xE2\x80\x93";
+  return Effect(v) + " [" + Effect(lo) + ", " + Effect(hi) + "]";
+}
+
+std::string RenderDiscovery(const analysis::DiscoveryResult& d, int min_group_size,
+                            int rows_shown) {
+  const std::string outcome = DisplayName(d.outcome);
+  const bool per_person = d.level == analysis::DiscoveryLevel::kPerson;
+  std::string out = "<h3>" + Escape(outcome) + "</h3>";
+  // Plain words first: the drivers with their effect per unit and its 95% CI.
+  std::string said;
+  int drivers = 0;
+  for (const auto& b : d.behaviours) {
+    if (!b.is_driver) continue;
+    ++drivers;
+    said += "<li>" + Escape(DisplayName(b.behaviour)) + ": " +
+            Escape(Effect(b.effect) + " " + outcome + " per unit (95% CI " + Effect(b.ci_low) +
+                   " to " + Effect(b.ci_high) + "), selected in " +
+                   FormatPercent(b.selection_probability, 0) + " of resamples") +
+            "</li>";
+  }
+  for (const auto& s : d.shapes) {
+    said +=
+        "<li>" +
+        Escape(DisplayName(s.behaviour) + ": " +
+               (s.shape == "inverted_u" ? "an inverted U, best around " : "a U, worst around ") +
+               FormatFixed(s.turning_point, 1) + " (95% CI " + FormatFixed(s.ci_low, 1) + " to " +
+               FormatFixed(s.ci_high, 1) + "; p of the curvature " + FormatP(s.quadratic_p) + ")") +
+        "</li>";
+  }
+  for (const auto& c : d.conditional) {
+    // Never a group below the minimum, whatever the input holds.
+    if (c.group_persons < min_group_size || c.other_persons < min_group_size) continue;
+    said += "<li>" +
+            Escape(DisplayName(c.behaviour) + " matters differently where " + c.attribute + " is " +
+                   c.group + " (" + FormatCount(c.group_persons) +
+                   " persons): " + Effect(c.effect_in_group) + " per unit there (95% CI " +
+                   Effect(c.in_ci_low) + " to " + Effect(c.in_ci_high) + "), " +
+                   Effect(c.effect_elsewhere) + " elsewhere (" + Effect(c.else_ci_low) + " to " +
+                   Effect(c.else_ci_high) + "); interaction p " + FormatP(c.interaction_p) + ", " +
+                   FormatCount(c.tests) + " pairs searched") +
+            "</li>";
+  }
+  out += "<p>" +
+         Escape(fmt::format("{} of {} behaviours are stable drivers of {} (analysed per {}, {} "
+                            "observations of {} persons; a driver is selected in at least {} of "
+                            "lasso fits on random halves of the persons).",
+                            drivers, d.behaviours.size(), outcome,
+                            per_person ? "person" : "person-week", FormatCount(d.observations),
+                            FormatCount(d.persons), FormatPercent(d.selection_threshold, 0))) +
+         "</p>";
+  if (!said.empty()) out += "<ul class=\"findings\">" + said + "</ul>";
+  out += "<table class=\"discovery\"><thead><tr>" + Th("#", true) + Th("Behaviour") +
+         Th("Verdict") + Th("Selected", true) + Th("Effect per unit [95% CI]", true) +
+         Th("p", true) + "</tr></thead><tbody>";
+  const size_t shown = std::min(d.behaviours.size(), static_cast<size_t>(std::max(0, rows_shown)));
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& b = d.behaviours[i];
+    out += "<tr>" + Td(std::to_string(b.rank), true) + "<td class=\"name\">" +
+           Escape(DisplayName(b.behaviour)) + "</td>" +
+           Td(b.is_driver ? (b.sign > 0 ? "driver, raises it" : "driver, lowers it")
+                          : "no stable effect") +
+           Td(FormatPercent(b.selection_probability, 0), true) +
+           Td(EffectWithCi(b.effect, b.ci_low, b.ci_high), true) + Td(FormatP(b.p_value), true) +
+           "</tr>";
+  }
+  out += "</tbody></table>";
+  if (d.behaviours.size() > shown) {
+    out += "<p class=\"note\">" +
+           Escape(Plural(static_cast<int64_t>(d.behaviours.size() - shown), "more behaviour",
+                         "more behaviours") +
+                  " without a stable effect not shown.") +
+           "</p>";
+  }
+  return out;
+}
+
+std::string RenderFindings(const ReportInput& in) {
+  std::string out = OpenSection(0);
+  if (in.discovery.empty()) return out + Empty("Driver discovery was not run.") + "</section>";
+  for (const auto& d : in.discovery) {
+    out += RenderDiscovery(d, MinGroupSize(in), in.driver_rows_shown);
+  }
+  return out + "</section>";
+}
 
 std::string SignCell(int sign) {
   if (sign > 0) return "<td class=\"sign pos\" title=\"positive\">+</td>";
@@ -340,7 +436,7 @@ std::string IvColumn(const analysis::IvResult& iv) {
 }
 
 std::string RenderDrivers(const ReportInput& in) {
-  std::string out = OpenSection(1);
+  std::string out = OpenSection(2);
   if (in.drivers.empty() && in.iv.empty()) {
     return out + Empty("No driver analysis was provided.") + "</section>";
   }
@@ -389,7 +485,7 @@ std::string HeatColour(double z) {
 }
 
 std::string RenderGroups(const ReportInput& in) {
-  std::string out = OpenSection(2);
+  std::string out = OpenSection(3);
   if (!in.groups) return out + Empty("No group summary was provided.") + "</section>";
   const int min_size = MinGroupSize(in);
 
@@ -486,7 +582,7 @@ std::string RenderGroups(const ReportInput& in) {
 // ---- trends -----------------------------------------------------------------------------------
 
 std::string RenderTrends(const ReportInput& in) {
-  std::string out = OpenSection(3);
+  std::string out = OpenSection(4);
   if (in.trends.empty()) return out + Empty("No weekly trend was provided.") + "</section>";
   constexpr size_t kMaxSeries = 10;
   for (const auto& trend : in.trends) {
@@ -548,7 +644,7 @@ std::string RenderTrends(const ReportInput& in) {
 // ---- hygiene ----------------------------------------------------------------------------------
 
 std::string RenderHygiene(const ReportInput& in) {
-  std::string out = OpenSection(4);
+  std::string out = OpenSection(5);
   if (!in.hygiene) return out + Empty("No data-hygiene check was provided.") + "</section>";
   const HygieneSection& h = *in.hygiene;
   const auto& o = h.options;
@@ -644,7 +740,7 @@ std::string StateClass(std::string_view state) {
 }
 
 std::string RenderProvenance(const ReportInput& in) {
-  std::string out = OpenSection(5);
+  std::string out = OpenSection(6);
   if (in.provenance.empty()) return out + Empty("No drop provenance was provided.") + "</section>";
   out += "<table class=\"provenance\"><thead><tr>" + Th("Run id") + Th("Tenant") + Th("Kind") +
          Th("State") + Th("Rows", true) + Th("Finished") + Th("Error") + "</tr></thead><tbody>";
@@ -662,7 +758,7 @@ std::string RenderProvenance(const ReportInput& in) {
 }
 
 std::string RenderJoin(const ReportInput& in) {
-  std::string out = OpenSection(6);
+  std::string out = OpenSection(7);
   if (!in.join) return out + Empty("No partner join was provided.") + "</section>";
   const JoinSummary& j = *in.join;
   const std::string partner = j.partner_name.empty() ? "partner data" : j.partner_name;
@@ -757,6 +853,7 @@ std::string RenderReport(const ReportInput& in) {
     out += fmt::format("<li><a href=\"#{}\">{}</a></li>", s.id, Escape(s.heading));
   }
   out += "</ul></nav></header>\n";
+  out += RenderFindings(in) + "\n";
   out += RenderSummary(in) + "\n";
   out += RenderDrivers(in) + "\n";
   out += RenderGroups(in) + "\n";

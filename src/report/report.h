@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/discovery.h"
 #include "analysis/drivers.h"
 #include "analysis/frame.h"
 #include "analysis/groups.h"
@@ -88,6 +89,8 @@ struct ReportInput {
   // One driver ranking per key metric. IV results are drawn under the driver section whose
   // outcome is their expression's column; others get a section of their own.
   std::vector<analysis::DriverResult> drivers;
+  // Driver discovery per key metric (what the "What was found" section says first).
+  std::vector<analysis::DiscoveryResult> discovery;
   std::vector<analysis::IvResult> iv;
   int driver_rows_shown = 15;  // rows of each driver table (the rest are counted)
   int woe_charts = 3;          // WOE charts per IV result (numeric predictors, highest IV first)
@@ -136,6 +139,11 @@ struct ReportOptions {
   int woe_charts = 3;  // top drivers (person-week rank) that get an IV/WOE analysis
   // Driver ranking: by |Spearman rho| or by |partial correlation| (analysis/drivers.h).
   analysis::DriverRank rank_by = analysis::DriverRank::kSpearman;
+  // Driver discovery (analysis/discovery.h) of each outcome over `behaviours` (empty: every
+  // numeric column except the outcomes and `exclude`); groups below min_group_size are never
+  // searched. A discovery that cannot run (too few persons) becomes a note.
+  bool discover = true;
+  analysis::DiscoveryOptions discovery_options = {};
   // Hygiene: evaluated when the metric column exists (else a note says it was skipped); when
   // apply_hygiene is set the flagged rows are removed before every other analysis.
   bool hygiene = true;

@@ -196,8 +196,9 @@ TEST(Report, WholeDocumentIsWellFormedWithTitledSvgs) {
   ExpectSelfContained(html);
   EXPECT_NE(html.find("87.5%"), std::string::npos);
   EXPECT_NE(html.find("NumberOfRowsExtracted &lt;1200&gt; &amp; &quot;x&quot;"), std::string::npos);
-  for (const char* heading : {"Summary", "Drivers of key metrics", "Group heatmap", "Weekly trends",
-                              "Data hygiene", "Drop provenance", "Partner join"}) {
+  for (const char* heading :
+       {"What was found", "Summary", "Drivers of key metrics", "Group heatmap", "Weekly trends",
+        "Data hygiene", "Drop provenance", "Partner join"}) {
     EXPECT_NE(html.find(std::string("<h2>") + heading + "</h2>"), std::string::npos) << heading;
   }
 }
@@ -206,8 +207,56 @@ TEST(Report, EmptyInputStillHasEverySectionAndParses) {
   const std::string html = RenderReport(ReportInput{});
   ExpectWellFormed(html);
   ExpectSelfContained(html);
-  EXPECT_EQ(Count(html, "<h2>"), 7u);
+  EXPECT_EQ(Count(html, "<h2>"), 8u);
   EXPECT_NE(html.find("No group summary was provided."), std::string::npos);
+  EXPECT_NE(html.find("Driver discovery was not run."), std::string::npos);
+}
+
+TEST(Report, FindingsSayWhatWasFoundWithUncertaintyAndNeverASmallGroup) {
+  ReportInput in;
+  in.min_group_size = 5;
+  analysis::DiscoveryResult d;
+  d.outcome = "Revenue";
+  d.observations = 4000;
+  d.persons = 600;
+  d.selection_threshold = 0.6;
+  analysis::DiscoveredBehaviour driver;
+  driver.behaviour = "External_collaboration_hours";
+  driver.rank = 1;
+  driver.is_driver = true;
+  driver.selection_probability = 1;
+  driver.sign = 1;
+  driver.effect = 251.5;
+  driver.ci_low = 230.25;
+  driver.ci_high = 272.75;
+  driver.p_value = 1e-9;
+  analysis::DiscoveredBehaviour none = driver;
+  none.behaviour = "Email_hours";
+  none.rank = 2;
+  none.is_driver = false;
+  none.selection_probability = 0.1;
+  none.effect = 3;
+  none.ci_low = -20;
+  none.ci_high = 26;
+  none.p_value = 0.8;
+  d.behaviours = {driver, none};
+  d.shapes.push_back({"Meeting_hours", "inverted_u", 11.7, 9.3, 14.0, -8, 1e-6, 2, 25});
+  d.conditional.push_back({"Chat_hours", "Organization", "Sales", 120, 480, 456.6, 380.0, 533.2,
+                           -4.4, -40.1, 31.3, 1e-20, 900});
+  d.conditional.push_back(
+      {"Chat_hours", "Organization", "TinyTeam", 4, 596, 900, 500, 1300, 1, -30, 32, 1e-8, 900});
+  in.discovery.push_back(d);
+  const std::string html = RenderReport(in);
+  ExpectWellFormed(html);
+  EXPECT_NE(html.find("<h2>What was found</h2>"), std::string::npos);
+  EXPECT_LT(html.find("What was found"), html.find("<h2>Summary</h2>"));
+  EXPECT_NE(html.find("External collaboration hours: +252 Revenue per unit (95% CI +230 to +273)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("no stable effect"), std::string::npos);
+  EXPECT_NE(html.find("an inverted U, best around 11.7 (95% CI 9.3 to 14.0"), std::string::npos);
+  EXPECT_NE(html.find("where Organization is Sales (120 persons)"), std::string::npos);
+  EXPECT_EQ(html.find("TinyTeam"), std::string::npos);
 }
 
 TEST(Report, RenderingIsDeterministic) {
