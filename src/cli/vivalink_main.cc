@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "cli/partner_command.h"
 #include "cli/report_command.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "core/uuid.h"
@@ -52,37 +53,18 @@ struct DropCatArgs {
   bool summary = false;
 };
 
-core::Result<drop::DropKeys> LoadKeys(const DropCatArgs& a, const drop::DropMetadata& metadata,
-                                      const drop::DropRef& ref) {
-  drop::KeyStore ks(a.keystore);
-  // Tenant isolation: only the drop's own tenant's key pair is ever loaded.
-  ASSIGN_OR_RETURN(auto private_key, ks.Load(ref.tenant_id));
-  std::vector<drop::WrappedKey> wrapped;
-  if (!a.keys_file.empty()) {
-    FILE* f = std::fopen(a.keys_file.c_str(), "rb");
-    if (f == nullptr) {
-      return core::NotFoundError(fmt::format("cannot read keys file {}", a.keys_file));
-    }
-    std::string text;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
-    std::fclose(f);
-    auto parsed = drop::ParseKeysResponse(text);
-    if (!parsed.ok()) return parsed.status().WithContext(a.keys_file);
-    wrapped = std::move(*parsed);
-  }
-  if (metadata.inline_key) {
-    bool have_file =
-        std::any_of(wrapped.begin(), wrapped.end(), [](const auto& w) { return w.type == "File"; });
-    if (!have_file) wrapped.push_back(*metadata.inline_key);
-  }
-  if (wrapped.empty()) {
-    return core::InvalidArgumentError(
-        "no decryption keys: pass --keys-file with the key API's answer for CopyActivityId " +
+// The key API's answer saved in --keys-file, or why there is none; drop::LoadDropKeys decides.
+core::Result<std::vector<drop::WrappedKey>> KeysFileAnswer(const DropCatArgs& a,
+                                                           const drop::DropMetadata& metadata) {
+  if (a.keys_file.empty()) {
+    return core::NotFoundError(
+        "no key API answer: pass --keys-file with the key API's answer for CopyActivityId " +
         metadata.copy_activity_id);
   }
-  return drop::UnwrapKeys(wrapped, private_key);
+  ASSIGN_OR_RETURN(std::string text, core::ReadFile(a.keys_file, 1u << 20));
+  auto parsed = drop::ParseKeysResponse(text);
+  if (!parsed.ok()) return parsed.status().WithContext(a.keys_file);
+  return parsed;
 }
 
 int DropCat(const DropCatArgs& a) {
@@ -96,8 +78,9 @@ int DropCat(const DropCatArgs& a) {
     return ReportError(core::FailedPreconditionError(fmt::format(
         "drop {} failed upstream: {}; it holds no data", ref->ToString(), metadata->errors)));
   }
-  auto keys = LoadKeys(a, *metadata, *ref);
-  if (!keys.ok()) return ReportError(keys.status().WithContext("drop " + ref->ToString()));
+  auto keys =
+      drop::LoadDropKeys(drop::KeyStore(a.keystore), *ref, *metadata, KeysFileAnswer(a, *metadata));
+  if (!keys.ok()) return ReportError(keys.status());
   if (a.summary) {
     drop::DropSummary summary;
     core::Status st = drop::VerifyDrop(**store, *ref, *metadata, *keys, summary);

@@ -7,7 +7,9 @@
 
 #include "core/base64.h"
 #include "core/io.h"
+#include "core/strings.h"
 #include "core/uuid.h"
+#include "formats/canonical.h"
 
 namespace vivalink::drop {
 namespace {
@@ -73,14 +75,88 @@ core::Result<DropKeys> UnwrapKeys(const std::vector<WrappedKey>& wrapped,
                                   const crypto::RsaPrivateKey& private_key) {
   std::optional<crypto::AesKeyIv> file, column;
   for (const auto& w : wrapped) {
-    if (w.type == "File" || w.type == "file") {
+    if (!file && core::EqualsIgnoreCase(w.type, "File")) {
       ASSIGN_OR_RETURN(file, UnwrapKey(w, private_key));
-    } else if (w.type == "Column" || w.type == "column") {
+    } else if (!column && core::EqualsIgnoreCase(w.type, "Column")) {
       ASSIGN_OR_RETURN(column, UnwrapKey(w, private_key));
     }
   }
   if (!file) return core::DataLossError("no File key among the decryption keys");
   return DropKeys{std::move(*file), std::move(column)};
+}
+
+bool DeclaresPiiColumns(const DropMetadata& metadata) {
+  // Splitting at every comma is safe here: a fragment of a display name with commas in it is
+  // never exactly one of the PII names.
+  for (std::string_view name : core::Split(metadata.columns_requested, ',')) {
+    if (formats::IsPiiColumn(formats::CanonicalName(core::Trim(name)))) return true;
+  }
+  return false;
+}
+
+core::Result<std::vector<WrappedKey>> SelectKeys(
+    const core::Result<std::vector<WrappedKey>>& api_answer, const DropMetadata& metadata) {
+  const WrappedKey* api_file = nullptr;
+  const WrappedKey* api_column = nullptr;
+  if (api_answer.ok()) {
+    for (const WrappedKey& k : *api_answer) {
+      if (api_file == nullptr && core::EqualsIgnoreCase(k.type, "File")) api_file = &k;
+      if (api_column == nullptr && core::EqualsIgnoreCase(k.type, "Column")) api_column = &k;
+    }
+  }
+  std::optional<WrappedKey> inline_file;
+  if (metadata.inline_key.has_value() &&
+      (metadata.inline_key->type.empty() ||
+       core::EqualsIgnoreCase(metadata.inline_key->type, "File"))) {
+    inline_file = *metadata.inline_key;
+    inline_file->type = "File";
+  }
+  std::vector<WrappedKey> out;
+  if (api_file != nullptr) {
+    out.push_back(*api_file);
+    out.back().type = "File";
+  } else if (inline_file.has_value()) {
+    out.push_back(*inline_file);
+  } else if (!api_answer.ok()) {
+    return api_answer.status().WithContext(
+        "no File key: metadata.json has no DecryptionKeyDetails and the key API gave none");
+  } else {
+    return core::DataLossError(fmt::format(
+        "the key API's answer for CopyActivityId {} holds no File key and metadata.json has no "
+        "DecryptionKeyDetails; the drop was not imported",
+        metadata.copy_activity_id));
+  }
+  if (api_column != nullptr) {
+    out.push_back(*api_column);
+    out.back().type = "Column";
+  } else if (DeclaresPiiColumns(metadata)) {
+    if (!api_answer.ok()) {
+      return core::Status(
+          api_answer.status().code(),
+          fmt::format("the drop declares encrypted PII columns and their Column key comes only "
+                      "from the key API, which failed: {}; the drop was not imported (it is "
+                      "retried), never read with the File key alone",
+                      api_answer.status().message()));
+    }
+    return core::DataLossError(fmt::format(
+        "the drop declares encrypted PII columns but the key API's answer for CopyActivityId {} "
+        "holds no Column key; the drop was not imported",
+        metadata.copy_activity_id));
+  }
+  return out;
+}
+
+core::Result<DropKeys> LoadDropKeys(const KeyStore& keystore, const DropRef& ref,
+                                    const DropMetadata& metadata,
+                                    const core::Result<std::vector<WrappedKey>>& api_answer) {
+  const std::string where = fmt::format("drop {}", ref.ToString());
+  auto private_key = keystore.Load(ref.tenant_id);
+  if (!private_key.ok()) return private_key.status().WithContext(where);
+  auto wrapped = SelectKeys(api_answer, metadata);
+  if (!wrapped.ok()) return wrapped.status().WithContext(where);
+  auto keys = UnwrapKeys(*wrapped, *private_key);
+  if (!keys.ok()) return keys.status().WithContext(where);
+  return keys;
 }
 
 core::Result<WrappedKey> WrapKey(std::string_view type, const crypto::AesKeyIv& key,

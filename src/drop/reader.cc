@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "crypto/gzip.h"
+#include "formats/canonical.h"
 
 namespace vivalink::drop {
 namespace {
@@ -119,6 +120,15 @@ core::Result<bool> DropReader::Next(formats::RowBatch& batch) {
     if (!more.ok()) return NameDrop(more.status());
     for (const auto& c : current_->source_columns()) {
       if (std::find(source_columns_.begin(), source_columns_.end(), c) == source_columns_.end()) {
+        // Without the Column key a PII column would pass as plaintext ids (issue 10 item 1):
+        // refuse the drop rather than hand on encrypted values as if they were decrypted.
+        if (!column_cipher_ && options_.decrypt_columns &&
+            formats::IsPiiColumn(formats::CanonicalName(c))) {
+          return core::FailedPreconditionError(fmt::format(
+              "drop {}: column {} is encrypted but no Column key was given; the drop was not "
+              "imported",
+              ref_.ToString(), c));
+        }
         source_columns_.push_back(c);
       }
     }

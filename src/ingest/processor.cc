@@ -285,29 +285,14 @@ Processor::Processor(db::Database& db, store::BlobStore& store, Ledger& ledger,
 
 Result<drop::DropKeys> Processor::Keys(const drop::DropRef& ref,
                                        const drop::DropMetadata& metadata) {
-  // Tenant isolation (DESIGN §8.4): only the key pair of the drop's own tenant is ever loaded.
-  drop::KeyStore keystore(options_.config->keystore_dir);
-  ASSIGN_OR_RETURN(crypto::RsaPrivateKey private_key, keystore.Load(ref.tenant_id));
-  std::vector<drop::WrappedKey> wrapped;
+  // One rule for every reader of a drop (drop::SelectKeys): a drop that declares PII columns is
+  // never imported without the Column key; tenant isolation (DESIGN §8.4) in LoadDropKeys.
   auto fetched = options_.keys->Fetch(ref.tenant_id, metadata.copy_activity_id);
-  if (fetched.ok()) {
-    wrapped = std::move(fetched).value();
-  } else if (!metadata.inline_key.has_value()) {
-    return fetched.status();
-  } else {
-    VL_LOG_WARN("drop {}: no Column key ({}); using the inline File key only", ref.ToString(),
-                fetched.status().ToString());
+  if (!fetched.ok() && metadata.inline_key.has_value() && !drop::DeclaresPiiColumns(metadata)) {
+    VL_LOG_WARN("drop {}: key API failed ({}); using the inline File key (no PII columns)",
+                ref.ToString(), fetched.status().ToString());
   }
-  if (metadata.inline_key.has_value()) {
-    std::erase_if(wrapped,
-                  [](const drop::WrappedKey& k) { return core::EqualsIgnoreCase(k.type, "File"); });
-    drop::WrappedKey file = *metadata.inline_key;
-    if (file.type.empty()) file.type = "File";
-    wrapped.push_back(std::move(file));
-  }
-  auto keys = drop::UnwrapKeys(wrapped, private_key);
-  if (!keys.ok()) return keys.status().WithContext(fmt::format("drop {}", ref.ToString()));
-  return keys;
+  return drop::LoadDropKeys(drop::KeyStore(options_.config->keystore_dir), ref, metadata, fetched);
 }
 
 Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int64_t& bytes) {

@@ -435,6 +435,109 @@ TEST_F(VectorTest, DiscoveryFindsBothDrops) {
   for (const auto& d : *drops) EXPECT_EQ(d.ref.tenant_id, kTenant);
 }
 
+// Issue 10 items 1 and 2: one rule picks the keys of a drop for `drop cat` and ingestion alike.
+DropMetadata PiiMetadata(bool with_inline_key) {
+  DropMetadata m;
+  m.copy_activity_id = "0eab4677-84db-4aad-a4eb-ca39059acf54";
+  m.columns_requested = "PersonId,MetricDate,Small-group meeting, call, and chat hours";
+  if (with_inline_key) m.inline_key = WrappedKey{"File", "inline-value", "inline-iv"};
+  return m;
+}
+const WrappedKey kApiFile{"File", "api-file", "api-file-iv"};
+const WrappedKey kApiColumn{"Column", "api-column", "api-column-iv"};
+
+TEST(SelectKeys, TheApiFileKeyWinsOverTheInlineOne) {
+  auto k = SelectKeys(std::vector<WrappedKey>{kApiColumn, kApiFile}, PiiMetadata(true));
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  ASSERT_EQ(k->size(), 2u);
+  EXPECT_EQ((*k)[0].type, "File");
+  EXPECT_EQ((*k)[0].value_b64, "api-file");
+  EXPECT_EQ((*k)[1].type, "Column");
+  EXPECT_EQ((*k)[1].value_b64, "api-column");
+}
+
+TEST(SelectKeys, TheInlineFileKeyIsUsedWhenTheAnswerHasNone) {
+  auto k = SelectKeys(std::vector<WrappedKey>{kApiColumn}, PiiMetadata(true));
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  ASSERT_EQ(k->size(), 2u);
+  EXPECT_EQ((*k)[0].value_b64, "inline-value");
+  EXPECT_EQ((*k)[1].value_b64, "api-column");
+}
+
+TEST(SelectKeys, KeyTypeNamesCompareCaseInsensitively) {
+  WrappedKey file = kApiFile, column = kApiColumn;
+  file.type = "FILE";
+  column.type = "column";
+  auto k = SelectKeys(std::vector<WrappedKey>{file, column}, PiiMetadata(false));
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  ASSERT_EQ(k->size(), 2u);
+  EXPECT_EQ((*k)[0].value_b64, "api-file");
+  EXPECT_EQ((*k)[1].value_b64, "api-column");
+}
+
+TEST(SelectKeys, AFailedKeyApiWithAnInlineKeyAndPiiColumnsFailsWithTheApiCode) {
+  for (core::Status api : {core::UnavailableError("key API: HTTP 503"),
+                           core::PermissionDeniedError("key API: HTTP 403")}) {
+    auto k = SelectKeys(api, PiiMetadata(true));
+    EXPECT_EQ(k.status().code(), api.code()) << k.status().ToString();
+    EXPECT_NE(k.status().message().find("Column key"), std::string::npos) << k.status().message();
+    EXPECT_NE(k.status().message().find(api.message()), std::string::npos);
+  }
+}
+
+TEST(SelectKeys, AFailedKeyApiWithAnInlineKeyAndNoPiiColumnsUsesTheInlineKey) {
+  DropMetadata m = PiiMetadata(true);
+  m.columns_requested = "MetricDate,Collaboration hours";
+  auto k = SelectKeys(core::UnavailableError("key API: HTTP 503"), m);
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  ASSERT_EQ(k->size(), 1u);
+  EXPECT_EQ((*k)[0].value_b64, "inline-value");
+}
+
+TEST(SelectKeys, AFailedKeyApiWithoutAnInlineKeyIsTheApiError) {
+  auto k = SelectKeys(core::UnavailableError("key API: HTTP 503"), PiiMetadata(false));
+  EXPECT_EQ(k.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(k.status().message().find("HTTP 503"), std::string::npos);
+}
+
+TEST(SelectKeys, AnAnswerWithoutAColumnKeyForAPiiDropIsDataLoss) {
+  auto k = SelectKeys(std::vector<WrappedKey>{kApiFile}, PiiMetadata(true));
+  EXPECT_EQ(k.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(k.status().message().find("Column key"), std::string::npos);
+}
+
+TEST(SelectKeys, UserExportPiiColumnsNeedTheColumnKeyToo) {
+  DropMetadata m = PiiMetadata(true);
+  for (const char* cols :
+       {"id,displayName", "displayName,mail", "userPrincipalName", "ObjectId,MetricDate"}) {
+    m.columns_requested = cols;
+    EXPECT_TRUE(DeclaresPiiColumns(m)) << cols;
+    EXPECT_EQ(SelectKeys(core::UnavailableError("503"), m).status().code(),
+              StatusCode::kUnavailable)
+        << cols;
+  }
+  m.columns_requested = "displayName,department,proxyAddresses";
+  EXPECT_FALSE(DeclaresPiiColumns(m));
+}
+
+TEST(SelectKeys, NoFileKeyAnywhereIsDataLoss) {
+  auto k = SelectKeys(std::vector<WrappedKey>{kApiColumn}, PiiMetadata(false));
+  EXPECT_EQ(k.status().code(), StatusCode::kDataLoss);
+}
+
+// The reader's own guard: even if a caller passes no Column key, PII columns are never handed on
+// still encrypted as if they were plaintext ids.
+TEST_F(DropTest, ReaderRefusesPiiColumnsWithoutTheColumnKey) {
+  DropMetadata m = Write(10);
+  DropKeys file_only{keys_.file, std::nullopt};
+  core::Status st = ReadWhole(*store_, ref_, m, file_only);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  EXPECT_NE(st.message().find("PersonId"), std::string::npos) << st.message();
+  core::StringSink out;
+  EXPECT_EQ(CatDrop(*store_, ref_, m, file_only, out).code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(out.data().empty());
+}
+
 TEST(KeyStore, CreateLoadAndRefuseOverwrite) {
   testutil::TempDir dir;
   KeyStore ks(dir.path());

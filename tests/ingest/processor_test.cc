@@ -214,6 +214,58 @@ TEST_F(Processing, AStopRequestRollsBackAndLeavesTheDropPending) {
   EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM person_week"), 0);
 }
 
+// A key API that fails the way a 503 or an unreachable host does.
+class FailingKeySource final : public KeySource {
+ public:
+  core::Result<std::vector<drop::WrappedKey>> Fetch(std::string_view, std::string_view) override {
+    ++calls;
+    return core::UnavailableError("key API: HTTP 503 Service Unavailable (attempt 4 of 4)");
+  }
+  int calls = 0;
+};
+
+// Issue 10 item 1: with the File key inline in metadata.json and the key API failing, the drop
+// was imported with the File key only: still-encrypted PersonIds were stored as person keys, the
+// drop marked done and its blobs deleted. Now it fails (retryable) and keeps its blobs.
+TEST_F(Processing, AKeyApiFailureNeverImportsCiphertextAsIdentities) {
+  drop::DropRef ref = world_.Write({.run_id = kRun1, .rows = MetricRows(5)});
+  // Move the File key of the saved answer inline, as newer pipelines write it.
+  auto m = *drop::ParseMetadata(*store::GetAll(world_.store(), ref.metadata_path()), "m");
+  auto answer = drop::ParseKeysResponse(testutil::ReadFile(
+      std::filesystem::path(config_.keys.keys_dir) / (m.copy_activity_id + ".json")));
+  ASSERT_TRUE(answer.ok());
+  for (const auto& w : *answer) {
+    if (w.type == "File") m.inline_key = w;
+  }
+  ASSERT_TRUE(m.inline_key.has_value());
+  ASSERT_TRUE(drop::WriteMetadata(world_.store(), ref, m).ok());
+
+  auto db = Db();
+  ASSERT_TRUE(db::MigrateToLatest(*db).ok());
+  Ledger ledger(*db);
+  ASSERT_TRUE(ledger.Register(*drop::ListDrops(world_.store()), config_.lookback).ok());
+  FailingKeySource keys;
+  Processor p(*db, world_.store(), ledger, {.config = &config_, .keys = &keys});
+  auto e = *ledger.Unfinished();
+  ASSERT_EQ(e.size(), 1u);
+  DropResult r = p.Process(e[0].key);
+  EXPECT_EQ(keys.calls, 1);
+  EXPECT_EQ(r.state, DropState::kFailed);
+  EXPECT_EQ(r.error.code(), core::StatusCode::kUnavailable) << r.error.ToString();
+  EXPECT_NE(r.error.message().find("Column key"), std::string::npos) << r.error.message();
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM person_week"), 0);
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM drops WHERE state = 'done'"), 0);
+  EXPECT_FALSE(store::ListAll(world_.store(), "")->empty()) << "the blobs must stay for a retry";
+  // Once the key API answers, the same drop imports with real (decrypted) person keys.
+  DirKeySource saved(config_.keys.keys_dir);
+  Processor again(*db, world_.store(), ledger, {.config = &config_, .keys = &saved});
+  DropResult ok = again.Process(e[0].key);
+  EXPECT_EQ(ok.state, DropState::kDone) << ok.error.ToString();
+  EXPECT_EQ(Count(*db, fmt::format("SELECT COUNT(*) FROM person_week WHERE person_key = '{}'",
+                                   testing::PersonGuid(2))),
+            1);
+}
+
 TEST_F(Processing, KeysWrappedForAnotherTenantAreRefused) {
   world_.TenantKey(kTenantB);
   world_.Write({.run_id = kRun1, .rows = MetricRows(5), .keys_for_tenant = kTenantB});
