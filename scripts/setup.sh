@@ -15,7 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pandas python3-scipy chromium
   libeigen3-dev libboost-math-dev
-  zip unzip
+  zip unzip libcjose-dev libjansson-dev
   libicu-dev
 )
 # Node.js and npm: some machines carry a newer Node.js (whose package bundles npm) than Debian's;

@@ -25,6 +25,8 @@
 namespace vivalink::push {
 
 inline constexpr std::string_view kSignatureHeader = "X-Vivalink-Signature";
+// Per-tenant static notification key (like Azure Functions' x-functions-key), DESIGN §6 (b).
+inline constexpr std::string_view kTenantKeyHeader = "x-vivalink-key";
 inline constexpr std::string_view kBlobCreatedType = "Microsoft.Storage.BlobCreated";
 inline constexpr std::string_view kValidationEventType =
     "Microsoft.EventGrid.SubscriptionValidationEvent";

@@ -8,9 +8,13 @@
 #include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/log.h"
+#include "core/strings.h"
 #include "crypto/hash.h"
 #include "http/server_thread.h"
 #include "push/notification.h"
@@ -67,12 +71,15 @@ void AppendCounter(std::string& out, std::string_view name, std::string_view hel
 struct NotificationServer::Impl {
   ServerOptions options;
   std::string events_key_digest;  // SHA-256 of the key: compared in constant time at any length
+  // (lower-case tenant, SHA-256 of its x-vivalink-key)
+  std::vector<std::pair<std::string, std::string>> tenant_key_digests;
   httplib::Server server;
   http::ServerThread listener;  // after server: stopped (in its destructor) before server dies
 
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> accepted_hints{0};
   std::atomic<int64_t> rejected_signature{0};
+  std::atomic<int64_t> rejected_forbidden{0};
   std::atomic<int64_t> rejected_bad_request{0};
   std::atomic<int64_t> rejected_too_large{0};
   std::atomic<int64_t> rejected_unavailable{0};
@@ -98,6 +105,7 @@ struct NotificationServer::Impl {
     c.requests = requests.load();
     c.accepted_hints = accepted_hints.load();
     c.rejected_signature = rejected_signature.load();
+    c.rejected_forbidden = rejected_forbidden.load();
     c.rejected_bad_request = rejected_bad_request.load();
     c.rejected_too_large = rejected_too_large.load();
     c.rejected_unavailable = rejected_unavailable.load();
@@ -153,31 +161,93 @@ struct NotificationServer::Impl {
     return false;
   }
 
+  // Who sent a web-activity notification: the tenant a bearer token or a tenant key
+  // authenticates, "" for a valid shared-secret signature (any tenant). nullopt after the error
+  // answer was set.
+  std::optional<std::string> AuthenticateDrops(const httplib::Request& req, httplib::Response& res,
+                                               const std::string& body) {
+    const std::string authorization = req.get_header_value("Authorization");
+    if (!authorization.empty()) {
+      const std::string_view token = BearerToken(authorization);
+      if (token.empty() || options.entra == nullptr) {
+        SendError(res, 401,
+                  options.entra == nullptr
+                      ? "bearer tokens are not accepted here (no Entra ID audience configured)"
+                      : "the Authorization header is not a bearer token");
+        return std::nullopt;
+      }
+      auto id = options.entra->Validate(token);
+      if (!id.ok()) {
+        const core::StatusCode code = id.status().code();
+        if (code == core::StatusCode::kPermissionDenied) {
+          SendError(res, 403, id.status().message());
+        } else if (code == core::StatusCode::kUnavailable) {
+          VL_LOG_WARN("push: {}", id.status().message());
+          Unavailable(res, "the tenant's token signing keys cannot be fetched now; retry later");
+        } else {
+          res.set_header("WWW-Authenticate", "Bearer");
+          SendError(res, 401, id.status().message());
+        }
+        return std::nullopt;
+      }
+      return id->tenant_id;
+    }
+    const std::string key = req.get_header_value(std::string(kTenantKeyHeader));
+    if (!key.empty()) {
+      const std::string digest = crypto::Sha256(key);
+      std::string tenant;
+      for (const auto& [t, d] : tenant_key_digests) {
+        // Every entry is compared (no early exit): the time does not say which tenant matched.
+        if (crypto::ConstantTimeEquals(digest, d)) tenant = t;
+      }
+      if (tenant.empty()) {
+        SendError(res, 401, fmt::format("the {} header matches no tenant's key", kTenantKeyHeader));
+        return std::nullopt;
+      }
+      return tenant;
+    }
+    const std::string signature = req.get_header_value(std::string(kSignatureHeader));
+    if (!signature.empty() && !options.webhook_secret.empty()) {
+      if (!VerifySignature(options.webhook_secret, body, signature)) {
+        SendError(res, 401,
+                  fmt::format("the {} header does not match the body (HMAC-SHA256 with the "
+                              "shared webhook secret)",
+                              kSignatureHeader));
+        return std::nullopt;
+      }
+      return std::string();
+    }
+    SendError(res, 401,
+              fmt::format("the notification is not authenticated: send Authorization: Bearer "
+                          "<token>, {} or {}",
+                          kTenantKeyHeader, kSignatureHeader));
+    return std::nullopt;
+  }
+
   void Drops(const httplib::Request& req, httplib::Response& res,
              const httplib::ContentReader& reader) {
     CountSuccess count(*this, res);
     std::string body;
     if (!ReadBody(reader, res, body)) return;
-    if (options.webhook_secret.empty()) {
-      SendError(res, 404, "webhook notifications are disabled (no webhook secret is configured)");
+    if (options.webhook_secret.empty() && tenant_key_digests.empty() && options.entra == nullptr) {
+      SendError(res, 404,
+                "webhook notifications are disabled (no Entra ID audience, tenant keys or "
+                "webhook secret is configured)");
       return;
     }
     // Authenticate before looking at the body at all.
-    const std::string signature = req.get_header_value(std::string(kSignatureHeader));
-    if (signature.empty()) {
-      SendError(res, 401, fmt::format("the {} header is missing", kSignatureHeader));
-      return;
-    }
-    if (!VerifySignature(options.webhook_secret, body, signature)) {
-      SendError(res, 401,
-                fmt::format("the {} header does not match the body (HMAC-SHA256 with the shared "
-                            "webhook secret)",
-                            kSignatureHeader));
-      return;
-    }
+    std::optional<std::string> tenant = AuthenticateDrops(req, res, body);
+    if (!tenant) return;
     auto hint = ParseDropNotification(body, HintSource::kWebActivity);
     if (!hint.ok()) {
       SendError(res, 400, hint.status().message());
+      return;
+    }
+    if (!tenant->empty() && !core::EqualsIgnoreCase(*tenant, hint->ref.tenant_id)) {
+      SendError(res, 403,
+                fmt::format("the sender is authenticated for tenant {} but the notification is "
+                            "for tenant {}; nothing was imported",
+                            *tenant, hint->ref.tenant_id));
       return;
     }
     if (!options.on_hint(*hint)) {
@@ -271,6 +341,9 @@ struct NotificationServer::Impl {
     AppendCounter(out, "vivalink_push_rejected_signature_total",
                   "Requests refused with 401 (bad or missing signature or events key).",
                   c.rejected_signature);
+    AppendCounter(out, "vivalink_push_rejected_forbidden_total",
+                  "Requests refused with 403 (authenticated for another tenant than the body's).",
+                  c.rejected_forbidden);
     AppendCounter(out, "vivalink_push_rejected_bad_request_total",
                   "Requests refused with 400 (malformed body or HTTP).", c.rejected_bad_request);
     AppendCounter(out, "vivalink_push_rejected_too_large_total",
@@ -316,6 +389,9 @@ struct NotificationServer::Impl {
         break;
       case 401:
         ++rejected_signature;
+        break;
+      case 403:
+        ++rejected_forbidden;
         break;
       case 413:
         ++rejected_too_large;
@@ -429,15 +505,25 @@ core::Result<std::unique_ptr<NotificationServer>> NotificationServer::Start(Serv
   }
   auto impl = std::make_unique<Impl>();
   impl->events_key_digest = crypto::Sha256(options.events_key);
+  for (const auto& [tenant, key] : options.tenant_keys) {
+    if (key.empty()) {
+      return core::InvalidArgumentError(
+          fmt::format("notification server: the notification key of tenant {} is empty", tenant));
+    }
+    impl->tenant_key_digests.emplace_back(core::ToLower(tenant), crypto::Sha256(key));
+  }
   impl->options = std::move(options);
   impl->Install();
   Impl& s = *impl;
   if (core::Status st = s.listener.Listen(s.server, s.options.host, s.options.port); !st.ok()) {
     return st.WithContext("notification server");
   }
-  VL_LOG_INFO("push: notification server listening on {}:{} (webhook {}, events {})",
-              s.options.host, s.listener.port(), s.options.webhook_secret.empty() ? "off" : "on",
-              s.options.events_enabled ? "on" : "off");
+  VL_LOG_INFO(
+      "push: notification server listening on {}:{} (Entra ID tokens {}, tenant keys {}, "
+      "signatures {}, events {})",
+      s.options.host, s.listener.port(), s.options.entra != nullptr ? "on" : "off",
+      s.tenant_key_digests.size(), s.options.webhook_secret.empty() ? "off" : "on",
+      s.options.events_enabled ? "on" : "off");
   return std::unique_ptr<NotificationServer>(new NotificationServer(std::move(impl)));
 }
 

@@ -1,9 +1,17 @@
 // NotificationServer: the HTTP endpoint of `vivalink serve` that receives push notifications
 // (DESIGN §6) and turns them into DropHints for the ingestion side. cpp-httplib underneath.
 //
-//   POST /v1/notifications/drops   Data Factory web activity. 404 while no webhook secret is
-//        configured. X-Vivalink-Signature is verified BEFORE the body is parsed: 401 when it is
-//        missing or wrong; 400 with the parse error for a bad body; 503 + Retry-After when
+//   POST /v1/notifications/drops   Data Factory web activity. 404 while no way to authenticate
+//        it is configured. The sender is authenticated BEFORE the body is parsed, by the first of
+//          Authorization: Bearer <Entra ID token>  (ServerOptions::entra; the Data Factory's
+//                                                    managed identity, push/entra.h)
+//          x-vivalink-key: <key>                   (ServerOptions::tenant_keys, one per tenant)
+//          X-Vivalink-Signature: sha256=<hmac>     (ServerOptions::webhook_secret, optional)
+//        that the request carries: 401 when none is present, or the one present is wrong,
+//        forged, expired or for another audience; 503 + Retry-After when the tenant's signing
+//        keys cannot be fetched. A token or key authenticates ONE tenant: the body's TenantId
+//        (which is also the drop path's, see ParseDropNotification) must be that tenant, else
+//        403 and no hint. 400 with the parse error for a bad body; 503 + Retry-After when
 //        on_hint cannot take the hint now; 202 {"accepted":true,"drop":...} otherwise.
 //   POST /v1/events                 Event Grid (schema or CloudEvents 1.0). 404 when disabled;
 //        401 without the right ?code=<events_key> when a key is configured. A subscription
@@ -32,10 +40,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
 #include "core/status.h"
+#include "push/entra.h"
 #include "push/hint.h"
 
 namespace vivalink::push {
@@ -44,7 +54,8 @@ namespace vivalink::push {
 struct ServerCounters {
   int64_t requests = 0;              // every answered request
   int64_t accepted_hints = 0;        // hints on_hint accepted (webhook + events)
-  int64_t rejected_signature = 0;    // 401: bad/missing signature or events key
+  int64_t rejected_signature = 0;    // 401: bad/missing token, key, signature or events key
+  int64_t rejected_forbidden = 0;    // 403: authenticated for another tenant than the body's
   int64_t rejected_bad_request = 0;  // 400: malformed body or HTTP
   int64_t rejected_too_large = 0;    // 413
   int64_t rejected_unavailable = 0;  // 503: on_hint refused (queue full) or unhealthy
@@ -56,8 +67,15 @@ using ServerCountersSnapshot = ServerCounters;
 struct ServerOptions {
   std::string host = "127.0.0.1";  // interface to bind
   int port = 0;                    // 0 = a free port (see NotificationServer::port())
-  // HMAC secret of X-Vivalink-Signature; empty: POST /v1/notifications/drops answers 404.
+  // HMAC secret of X-Vivalink-Signature; empty = signatures are not accepted.
   std::string webhook_secret;
+  // Per-tenant notification keys (x-vivalink-key): tenant id (any case) -> key. Keys are
+  // compared in constant time; each authenticates only its own tenant.
+  std::map<std::string, std::string> tenant_keys;
+  // Validator of Entra ID bearer tokens; not owned, must outlive the server; null = bearer
+  // tokens are not accepted. With none of webhook_secret, tenant_keys and entra,
+  // POST /v1/notifications/drops answers 404.
+  EntraTokenValidator* entra = nullptr;
   // Non-empty: /v1/events requires ?code=<key> (compared in constant time), else 401.
   std::string events_key;
   bool events_enabled = true;       // false: /v1/events answers 404

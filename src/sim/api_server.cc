@@ -17,6 +17,7 @@
 #include "drop/keys.h"
 #include "http/server_thread.h"
 #include "http/transport.h"
+#include "sim/entra_issuer.h"
 #include "sim/state.h"
 
 namespace vivalink::sim {
@@ -413,6 +414,18 @@ struct ApiServer::Impl {
     res.set_content(a.body, "application/json; charset=utf-8");
   }
 
+  void SendDocument(httplib::Response& res, const core::Result<std::string>& doc) {
+    if (!doc.ok()) {
+      const bool bad = doc.status().code() == core::StatusCode::kInvalidArgument;
+      Send(res, ApiError(bad ? 400 : 500, bad ? "invalid_tenant" : "InternalServerError",
+                         doc.status().message()));
+      return;
+    }
+    res.status = 200;
+    res.set_header("Cache-Control", "max-age=86400, private");
+    res.set_content(*doc, "application/json; charset=utf-8");
+  }
+
   void Install() {
     server.set_payload_max_length(1 << 20);
     // Idle keep-alive connections hold a worker until this runs out, and stop() waits for them:
@@ -438,6 +451,18 @@ struct ApiServer::Impl {
                   Audit("egressDecryptionKey", app, req.matches[1].str(), request_id, a);
                   Send(res, a);
                 });
+    // Entra ID's OpenID metadata and signing keys per tenant (sim/entra_issuer.h): what
+    // vivalink fetches to validate the Web activity's managed-identity tokens.
+    server.Get(R"(/([^/]+)/v2\.0/\.well-known/openid-configuration)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 EntraIssuer issuer(options.dir / "entra");
+                 SendDocument(res, issuer.OpenIdConfiguration(BaseUrl(), req.matches[1].str()));
+               });
+    server.Get(R"(/([^/]+)/discovery/v2\.0/keys)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 EntraIssuer issuer(options.dir / "entra");
+                 SendDocument(res, issuer.Jwks(req.matches[1].str()));
+               });
     server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       const std::string code = res.status == 404 ? "NotFound" : "Error";
