@@ -267,10 +267,11 @@ void FindShapes(const Data& d, DiscoveryLevel level, const std::vector<size_t>& 
   }
 }
 
-void FindConditional(const Frame& frame, const Data& d, DiscoveryLevel level,
+// Searches behaviours 0..p-1 of d (columns after them are model terms only).
+void FindConditional(const Frame& frame, const Data& d, size_t p, DiscoveryLevel level,
                      const std::vector<size_t>& drivers, const DiscoveryOptions& options,
                      DiscoveryResult& result) {
-  const size_t n = d.y.size(), p = d.x.size();
+  const size_t n = d.y.size();
   // Residual of the outcome given the drivers: the screen looks for slopes that differ between a
   // group and the rest.
   auto base_fit = Fit(d, level, drivers, {});
@@ -666,7 +667,22 @@ core::Result<DiscoveryResult> DiscoverDrivers(const Frame& frame, std::string_vi
     result.behaviours[r].rank = static_cast<int>(r + 1);
   }
   FindShapes(d, level, drivers, options, result);
-  FindConditional(frame, d, level, drivers, options, result);
+  // The strongest curve is part of the model the group effects are judged against: an
+  // unmodelled curve looks like a different slope in groups that sit at one end of it.
+  std::vector<size_t> base = drivers;
+  if (!result.shapes.empty()) {
+    const auto it = std::find(d.names.begin(), d.names.end(), result.shapes.front().behaviour);
+    const auto j = static_cast<size_t>(it - d.names.begin());
+    const double mean = stats::Mean(d.x[j]);
+    std::vector<double> square(n);
+    for (size_t i = 0; i < n; ++i) square[i] = (d.x[j][i] - mean) * (d.x[j][i] - mean);
+    if (std::find(base.begin(), base.end(), j) == base.end()) base.push_back(j);
+    d.names.push_back(result.shapes.front().behaviour + "^2");
+    d.x.push_back(std::move(square));
+    base.push_back(d.x.size() - 1);
+    if (!Fit(d, level, base, {}).ok()) base = drivers;
+  }
+  FindConditional(frame, d, p, level, base, options, result);
   return result;
 }
 
