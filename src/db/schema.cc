@@ -158,6 +158,19 @@ CREATE TABLE identity_map (
 );
 )sql";
 
+// Migration 5 (ingest reliability, issue 10): the blob path's own spelling of the tenant, claims
+// with an owner and a lease, per-drop backoff after transient failures, failures counted by kind,
+// and the parts (name and ETag) of the imported version for cleanup. Keep schema.h in step.
+constexpr std::string_view kIngestClaims = R"sql(
+ALTER TABLE drops ADD COLUMN tenant_path TEXT;
+ALTER TABLE drops ADD COLUMN claim_owner TEXT;
+ALTER TABLE drops ADD COLUMN lease_expires_at TEXT;
+ALTER TABLE drops ADD COLUMN next_attempt_at TEXT;
+ALTER TABLE drops ADD COLUMN permanent_failures BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE drops ADD COLUMN transient_failures BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE drops ADD COLUMN imported_parts TEXT;
+)sql";
+
 std::string Substitute(std::string_view sql, std::string_view token, std::string_view with) {
   std::string out(sql);
   for (std::size_t at; (at = out.find(token)) != std::string::npos;) {
@@ -180,7 +193,11 @@ std::vector<Migration> MakeMigrations() {
                .name = "join: partner data per tenant and source",
                .sqlite_sql = std::string(kJoinPartnerData),
                .postgres_sql = ""});
-  // Migration 4, 5, ...: append here; never edit a released migration.
+  m.push_back({.version = 5,
+               .name = "ingest: claims with owner and lease, backoff, failure kinds, tenant path",
+               .sqlite_sql = std::string(kIngestClaims),
+               .postgres_sql = ""});
+  // Migration 6, 7, ...: append here; never edit a released migration.
   return m;
 }
 

@@ -142,6 +142,21 @@
 //   matched_by TEXT         'object_id' | 'mail' | 'upn' | 'proxy_address' (the first of these
 //                           that holds the address), or 'unknown' (no such address in the user
 //                           export) | 'ambiguous' (two or more persons hold it): refused
+//
+// Migration 5 ("ingest: claims with owner and lease, backoff, failure kinds, tenant path") adds to
+// drops (issue 10; ingest/ledger.h has the rules):
+//   tenant_path TEXT          the TenantId as the blob path spells it, when it differs from the
+//                             lower-case tenant_id (paths are rebuilt from it: storage is
+//                             case-sensitive); NULL when equal
+//   claim_owner TEXT          "<host>/<pid>/<nonce>" of the process holding the claim (processing)
+//   lease_expires_at TEXT     until when the claim holds; after it another process may take over
+//   next_attempt_at TEXT      a failed drop is not claimed before this time (exponential backoff
+//                             with jitter after transient failures); NULL: at once
+//   permanent_failures BIGINT failures that count toward quarantine (bad data, wrong key, an
+//                             interrupted import); transient_failures BIGINT those that do not
+//                             (network, 429, 5xx, locks) and set the backoff
+//   imported_parts TEXT       JSON [{"name","etag"}] of the blobs of the imported version: cleanup
+//                             deletes exactly these, each with If-Match on its ETag
 #pragma once
 
 #include <memory>

@@ -86,6 +86,8 @@ void Ingestor::Process(const std::vector<LedgerEntry>& todo, RunSummary& summary
   for (const LedgerEntry& e : todo) {
     if (p_->Stopping()) break;
     DropResult r = p_->processor->Process(e.key);
+    // Another process took it, finished it or it is backing off: not this pass's business.
+    if (!r.claimed && r.state != DropState::kQuarantined) continue;
     ++summary.processed;
     switch (r.state) {
       case DropState::kDone:
@@ -120,7 +122,7 @@ Result<RunSummary> Ingestor::Pass() {
   ASSIGN_OR_RETURN(RegisterResult reg, p_->ledger->Register(found, p_->config->lookback));
   summary.registered = reg.new_drops;
 
-  ASSIGN_OR_RETURN(auto todo, p_->ledger->Unfinished(p_->options.tenant));
+  ASSIGN_OR_RETURN(auto todo, p_->ledger->Due(p_->options.tenant));
   Process(todo, summary);
 
   // Blobs of done drops still in storage: retention passed, or a crash between commit and
@@ -155,10 +157,11 @@ Result<HintResult> Ingestor::Hint(const drop::DropRef& ref) {
     }
     return props.status().WithContext("reading back the notified drop " + ref.ToString());
   }
+  // Tenants compare in lower case; the path keeps the spelling storage has (case-sensitive).
   const std::string tenant = core::ToLower(ref.tenant_id);
   drop::FoundDrop found{ref, std::move(*props)};
-  found.ref.tenant_id = tenant;
-  const LedgerKey key{tenant, ref.run_id, found.metadata.etag, ref.kind};
+  const LedgerKey key{tenant, ref.run_id, found.metadata.etag, ref.kind,
+                      ref.tenant_id != tenant ? ref.tenant_id : ""};
   ASSIGN_OR_RETURN(RegisterResult reg, p_->ledger->Register({found}, p_->config->lookback));
   if (reg.before_window > 0) {
     result.outcome = HintOutcome::kOutsideWindow;
@@ -172,7 +175,7 @@ Result<HintResult> Ingestor::Hint(const drop::DropRef& ref) {
     result.drop.state = entry.state;
     return result;
   }
-  ASSIGN_OR_RETURN(auto todo, p_->ledger->Unfinished(tenant));
+  ASSIGN_OR_RETURN(auto todo, p_->ledger->Due(tenant));
   // Only drops up to the hinted one: older unfinished drops first (the watermark's order), the
   // newer ones are left to their own hints or the next poll.
   std::vector<LedgerEntry> upto;
@@ -184,7 +187,7 @@ Result<HintResult> Ingestor::Hint(const drop::DropRef& ref) {
   Process(upto, result.pass);
   result.outcome = HintOutcome::kProcessed;
   result.drop.key = key;
-  result.drop.state = DropState::kPending;
+  result.drop.state = entry.state;  // when not due yet (backing off) or held by another process
   for (const DropResult& r : result.pass.results) {
     if (r.key == key) result.drop = r;
   }

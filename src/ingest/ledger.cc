@@ -1,10 +1,19 @@
 #include "ingest/ledger.h"
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cmath>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/strings.h"
+#include "core/uuid.h"
 
 namespace vivalink::ingest {
 namespace {
@@ -16,7 +25,72 @@ using db::Value;
 constexpr std::string_view kColumns =
     "tenant_id, run_id, metadata_etag, kind, copy_activity_id, state, attempts, last_error, "
     "error_code, rows, bytes, metadata_created, discovered_at, started_at, finished_at, "
-    "cleaned_at";
+    "cleaned_at, tenant_path, claim_owner, lease_expires_at, next_attempt_at, permanent_failures, "
+    "transient_failures, imported_parts";
+
+// The primary key predicate; every statement below binds the four key fields in this order.
+constexpr std::string_view kWhereKey =
+    "tenant_id = ? AND run_id = ? AND metadata_etag = ? AND kind = ?";
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  return buf;
+}
+
+std::string MakeOwner() {
+  return fmt::format("{}/{}/{}", HostName(), ::getpid(), core::NewUuid().substr(0, 8));
+}
+
+// The owners of the Ledgers alive in this process (serve runs one per thread).
+std::mutex& LiveOwnersMutex() {
+  static std::mutex m;
+  return m;
+}
+std::set<std::string>& LiveOwners() {
+  static std::set<std::string> s;
+  return s;
+}
+bool IsLiveOwnerOfThisProcess(std::string_view owner) {
+  std::lock_guard<std::mutex> lock(LiveOwnersMutex());
+  return LiveOwners().contains(std::string(owner));
+}
+
+// True when owner names a process of this host that no longer runs (a crash leftover that need
+// not wait for its lease), or an owner with this process's pid that no live Ledger of this
+// process has (an earlier process that had the same pid).
+bool OwnerIsDeadHere(std::string_view owner) {
+  auto parts = core::Split(owner, '/');
+  if (parts.size() != 3 || parts[0] != HostName()) return false;
+  int64_t pid = 0;
+  for (char c : parts[1]) {
+    if (c < '0' || c > '9' || pid > 1'000'000'000) return false;
+    pid = pid * 10 + (c - '0');
+  }
+  if (pid <= 0) return false;
+  if (pid == ::getpid()) return !IsLiveOwnerOfThisProcess(owner);
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+std::string PartsJson(const std::vector<ImportedBlob>& parts) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& p : parts) j.push_back({{"name", p.name}, {"etag", p.etag}});
+  return j.dump();
+}
+
+std::vector<ImportedBlob> ParsePartsJson(const std::string& text) {
+  std::vector<ImportedBlob> out;
+  if (text.empty()) return out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& e : j) {
+    if (e.is_object() && e.contains("name") && e["name"].is_string() && e.contains("etag") &&
+        e["etag"].is_string()) {
+      out.push_back({e["name"].get<std::string>(), e["etag"].get<std::string>()});
+    }
+  }
+  return out;
+}
 
 std::string Text(const Value& v) { return v.GetText() != nullptr ? *v.GetText() : std::string(); }
 int64_t Int(const Value& v) {
@@ -62,12 +136,69 @@ Result<DropState> ParseDropState(std::string_view text) {
   return core::InternalError(fmt::format("unknown drop state \"{}\" in the ledger", text));
 }
 
+bool IsTransient(const Status& error) { return error.code() == core::StatusCode::kUnavailable; }
+
 std::string LedgerKey::ToString() const {
   return fmt::format("{}/{}/{}@{}", run_id, kind, tenant_id, metadata_etag);
 }
 
 Ledger::Ledger(db::Database& db, const core::Clock* clock)
-    : db_(db), clock_(clock != nullptr ? clock : &core::SystemClock::Instance()) {}
+    : Ledger(db, [clock] {
+        LedgerOptions o;
+        o.clock = clock;
+        return o;
+      }()) {}
+
+Ledger::Ledger(db::Database& db, LedgerOptions options)
+    : db_(db),
+      options_(std::move(options)),
+      clock_(options_.clock != nullptr ? options_.clock : &core::SystemClock::Instance()) {
+  if (options_.owner.empty()) options_.owner = MakeOwner();
+  {
+    std::lock_guard<std::mutex> lock(LiveOwnersMutex());
+    LiveOwners().insert(options_.owner);
+  }
+  jitter_state_ = std::hash<std::string>{}(options_.owner + core::NewUuid()) | 1;
+}
+
+Ledger::~Ledger() {
+  std::lock_guard<std::mutex> lock(LiveOwnersMutex());
+  LiveOwners().erase(options_.owner);
+}
+
+std::chrono::milliseconds Ledger::Backoff(int64_t transient_failures) {
+  double base = static_cast<double>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.backoff_base).count());
+  double cap = static_cast<double>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.backoff_max).count());
+  int64_t n = std::max<int64_t>(transient_failures, 1);
+  double d = std::min(cap, base * std::pow(2.0, static_cast<double>(std::min<int64_t>(n - 1, 40))));
+  // xorshift64: jitter only needs to spread processes apart, not to be unpredictable.
+  jitter_state_ ^= jitter_state_ << 13;
+  jitter_state_ ^= jitter_state_ >> 7;
+  jitter_state_ ^= jitter_state_ << 17;
+  double u = static_cast<double>(jitter_state_ >> 11) / static_cast<double>(uint64_t{1} << 53);
+  double factor = 1.0 - options_.jitter + 2.0 * options_.jitter * u;
+  return std::chrono::milliseconds(static_cast<int64_t>(d * factor));
+}
+
+bool Ledger::MayTakeOver(const LedgerEntry& e) const {
+  return e.claim_owner.empty() || e.claim_owner == options_.owner || e.lease_expires_at.empty() ||
+         e.lease_expires_at <= Now() || OwnerIsDeadHere(e.claim_owner);
+}
+
+bool Ledger::Claimable(const LedgerEntry& e) const {
+  switch (e.state) {
+    case DropState::kPending:
+      return true;
+    case DropState::kFailed:
+      return e.next_attempt_at.empty() || e.next_attempt_at <= Now();
+    case DropState::kProcessing:
+      return MayTakeOver(e);
+    default:
+      return false;
+  }
+}
 
 std::string Ledger::Now() const { return core::FormatIso8601Millis(clock_->Now()); }
 
@@ -79,7 +210,7 @@ Result<std::vector<LedgerEntry>> Ledger::Select(std::string_view where,
   out.reserve(r.rows.size());
   for (const db::Row& row : r.rows) {
     LedgerEntry e;
-    e.key = {Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3])};
+    e.key = {Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), ""};
     e.copy_activity_id = Text(row[4]);
     ASSIGN_OR_RETURN(e.state, ParseDropState(Text(row[5])));
     e.attempts = Int(row[6]);
@@ -92,6 +223,13 @@ Result<std::vector<LedgerEntry>> Ledger::Select(std::string_view where,
     e.started_at = Text(row[13]);
     e.finished_at = Text(row[14]);
     e.cleaned_at = Text(row[15]);
+    e.key.path_tenant = Text(row[16]);
+    e.claim_owner = Text(row[17]);
+    e.lease_expires_at = Text(row[18]);
+    e.next_attempt_at = Text(row[19]);
+    e.permanent_failures = Int(row[20]);
+    e.transient_failures = Int(row[21]);
+    e.imported_parts = ParsePartsJson(Text(row[22]));
     out.push_back(std::move(e));
   }
   return out;
@@ -114,13 +252,17 @@ Result<bool> Ledger::Add(const LedgerKey& key, core::TimePoint metadata_created,
                     {key.tenant_id}));
     ASSIGN_OR_RETURN(
         int64_t n,
-        db_.ExecuteUpdate("INSERT INTO drops (tenant_id, run_id, metadata_etag, kind, "
-                          "copy_activity_id, state, attempts, metadata_created, discovered_at) "
-                          "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (tenant_id, "
-                          "run_id, metadata_etag, kind) DO NOTHING",
-                          {key.tenant_id, key.run_id, key.metadata_etag, key.kind,
-                           copy_activity_id.empty() ? Value() : Value(copy_activity_id),
-                           core::FormatIso8601Millis(metadata_created), Now()}));
+        db_.ExecuteUpdate(
+            "INSERT INTO drops (tenant_id, run_id, metadata_etag, kind, copy_activity_id, state, "
+            "attempts, metadata_created, discovered_at, tenant_path) VALUES (?, ?, ?, ?, ?, "
+            "'pending', 0, ?, ?, ?) ON CONFLICT (tenant_id, run_id, metadata_etag, kind) DO "
+            "NOTHING",
+            {key.tenant_id, key.run_id, key.metadata_etag, key.kind,
+             copy_activity_id.empty() ? Value() : Value(copy_activity_id),
+             core::FormatIso8601Millis(metadata_created), Now(),
+             key.path_tenant.empty() || key.path_tenant == key.tenant_id
+                 ? Value()
+                 : Value(key.path_tenant)}));
     inserted = n > 0;
     return core::OkStatus();
   });
@@ -134,7 +276,9 @@ Result<RegisterResult> Ledger::Register(const std::vector<drop::FoundDrop>& foun
   std::map<std::string, std::optional<core::TimePoint>> watermarks;
   ASSIGN_OR_RETURN(db::Transaction tx, db_.Begin());
   for (const drop::FoundDrop& f : found) {
-    LedgerKey key{core::ToLower(f.ref.tenant_id), f.ref.run_id, f.metadata.etag, f.ref.kind};
+    // Tenants compare in lower case; the path keeps the spelling storage has (case-sensitive).
+    LedgerKey key{core::ToLower(f.ref.tenant_id), f.ref.run_id, f.metadata.etag, f.ref.kind, ""};
+    if (f.ref.tenant_id != key.tenant_id) key.path_tenant = f.ref.tenant_id;
     ASSIGN_OR_RETURN(db::QueryResult known,
                      db_.Query("SELECT 1 FROM drops WHERE tenant_id = ? AND run_id = ? AND "
                                "metadata_etag = ? AND kind = ?",
@@ -173,6 +317,12 @@ Result<std::vector<LedgerEntry>> Ledger::Unfinished(std::string_view tenant_id) 
       std::span<const Value>(&t, 1));
 }
 
+Result<std::vector<LedgerEntry>> Ledger::Due(std::string_view tenant_id) {
+  ASSIGN_OR_RETURN(std::vector<LedgerEntry> all, Unfinished(tenant_id));
+  std::erase_if(all, [&](const LedgerEntry& e) { return !Claimable(e); });
+  return all;
+}
+
 Result<std::vector<LedgerEntry>> Ledger::Entries(std::string_view tenant_id) {
   if (tenant_id.empty()) {
     return Select("ORDER BY tenant_id, metadata_created, run_id, kind", {});
@@ -204,49 +354,108 @@ Result<std::vector<std::string>> Ledger::Tenants() {
 
 Result<LedgerEntry> Ledger::Claim(const LedgerKey& key, int max_attempts) {
   ASSIGN_OR_RETURN(db::Transaction tx, db_.Begin());
-  ASSIGN_OR_RETURN(LedgerEntry e, Get(key));
+  Value p[] = {key.tenant_id, key.run_id, key.metadata_etag, key.kind};
+  const bool postgres = db_.dialect() == db::Dialect::kPostgres;
+  // PostgreSQL: a row another claim holds locked is skipped, not waited for.
+  ASSIGN_OR_RETURN(
+      auto rows,
+      Select(fmt::format("WHERE {}{}", kWhereKey, postgres ? " FOR UPDATE SKIP LOCKED" : ""), p));
+  if (rows.empty()) {
+    if (postgres && Get(key).ok()) {
+      return core::FailedPreconditionError(
+          fmt::format("drop {} is being claimed by another process", key.ToString()));
+    }
+    return core::NotFoundError(fmt::format("drop {} is not in the ledger", key.ToString()));
+  }
+  LedgerEntry e = std::move(rows[0]);
   if (e.state != DropState::kPending && e.state != DropState::kFailed &&
       e.state != DropState::kProcessing) {
     return core::FailedPreconditionError(fmt::format("drop {} is {} and cannot be processed",
                                                      key.ToString(), DropStateName(e.state)));
   }
-  if (e.state == DropState::kProcessing && e.attempts >= max_attempts) {
-    std::string message = fmt::format(
-        "processing of drop {} was interrupted {} time(s) (the process crashed or was killed "
-        "while importing it); quarantined after max_attempts = {}; `vivalink replay {}` retries it",
-        key.ToString(), e.attempts, max_attempts, key.run_id);
-    RETURN_IF_ERROR(db_.Execute(
-        "UPDATE drops SET state = 'quarantined', last_error = ?, error_code = 'Aborted', "
-        "finished_at = ? WHERE tenant_id = ? AND run_id = ? AND metadata_etag = ? AND kind = ?",
-        {message, Now(), key.tenant_id, key.run_id, key.metadata_etag, key.kind}));
-    RETURN_IF_ERROR(UpdateWatermark(key.tenant_id));
-    RETURN_IF_ERROR(tx.Commit());
-    return core::FailedPreconditionError(message);
+  const std::string now = Now();
+  if (e.state == DropState::kFailed && !Claimable(e)) {
+    return core::FailedPreconditionError(
+        fmt::format("drop {} failed transiently {} time(s) and is not retried before {}",
+                    key.ToString(), e.transient_failures, e.next_attempt_at));
   }
-  RETURN_IF_ERROR(db_.Execute(
-      "UPDATE drops SET state = 'processing', attempts = attempts + 1, started_at = ? WHERE "
-      "tenant_id = ? AND run_id = ? AND metadata_etag = ? AND kind = ?",
-      {Now(), key.tenant_id, key.run_id, key.metadata_etag, key.kind}));
+  int64_t permanent = e.permanent_failures;
+  if (e.state == DropState::kProcessing) {
+    if (!MayTakeOver(e)) {
+      return core::FailedPreconditionError(
+          fmt::format("drop {} is being imported by {} (claim held until {})", key.ToString(),
+                      e.claim_owner, e.lease_expires_at));
+    }
+    ++permanent;  // an interrupted import: the process died or was killed while importing it
+    if (permanent >= max_attempts) {
+      std::string message = fmt::format(
+          "processing of drop {} was interrupted {} time(s) (the process crashed or was killed "
+          "while importing it); quarantined after max_attempts = {}; `vivalink replay {}` retries "
+          "it",
+          key.ToString(), e.attempts, max_attempts, key.run_id);
+      ASSIGN_OR_RETURN(
+          int64_t n,
+          db_.ExecuteUpdate(
+              fmt::format("UPDATE drops SET state = 'quarantined', last_error = ?, error_code = "
+                          "'Aborted', finished_at = ?, permanent_failures = ?, claim_owner = "
+                          "NULL, lease_expires_at = NULL WHERE {} AND state = 'processing' AND "
+                          "attempts = ?",
+                          kWhereKey),
+              {message, now, permanent, key.tenant_id, key.run_id, key.metadata_etag, key.kind,
+               e.attempts}));
+      if (n != 1) {
+        return core::FailedPreconditionError(
+            fmt::format("drop {} was claimed by another process meanwhile", key.ToString()));
+      }
+      RETURN_IF_ERROR(UpdateWatermark(key.tenant_id));
+      RETURN_IF_ERROR(tx.Commit());
+      return core::FailedPreconditionError(message);
+    }
+  }
+  const std::string lease = core::FormatIso8601Millis(clock_->Now() + options_.lease);
+  // The predicate on the state and attempts read above makes the claim a compare-and-set: of two
+  // processes that read the same row, one updates it and the other finds nothing to update.
+  ASSIGN_OR_RETURN(
+      int64_t n,
+      db_.ExecuteUpdate(
+          fmt::format("UPDATE drops SET state = 'processing', attempts = attempts + 1, started_at "
+                      "= ?, claim_owner = ?, lease_expires_at = ?, permanent_failures = ?, "
+                      "next_attempt_at = NULL WHERE {} AND state = ? AND attempts = ?",
+                      kWhereKey),
+          {now, options_.owner, lease, permanent, key.tenant_id, key.run_id, key.metadata_etag,
+           key.kind, DropStateName(e.state), e.attempts}));
+  if (n != 1) {
+    return core::FailedPreconditionError(
+        fmt::format("drop {} was claimed by another process meanwhile", key.ToString()));
+  }
   RETURN_IF_ERROR(tx.Commit());
   e.state = DropState::kProcessing;
   ++e.attempts;
+  e.permanent_failures = permanent;
+  e.claim_owner = options_.owner;
+  e.lease_expires_at = lease;
+  e.next_attempt_at.clear();
   return e;
 }
 
 Status Ledger::MarkDoneInTransaction(const LedgerKey& key, int64_t rows, int64_t bytes,
-                                     int64_t duration_ms) {
+                                     int64_t duration_ms, const std::vector<ImportedBlob>& parts) {
   ASSIGN_OR_RETURN(
       int64_t n,
       db_.ExecuteUpdate(
-          "UPDATE drops SET state = 'done', rows = ?, bytes = ?, last_error = NULL, error_code = "
-          "NULL, finished_at = ?, duration_ms = ? WHERE tenant_id = ? AND run_id = ? AND "
-          "metadata_etag = ? AND kind = ? AND state = 'processing'",
-          {rows, bytes, Now(), duration_ms, key.tenant_id, key.run_id, key.metadata_etag,
-           key.kind}));
+          fmt::format(
+              "UPDATE drops SET state = 'done', rows = ?, bytes = ?, last_error = NULL, "
+              "error_code = NULL, finished_at = ?, duration_ms = ?, imported_parts = ?, "
+              "claim_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL WHERE {} AND "
+              "state = 'processing' AND claim_owner = ?",
+              kWhereKey),
+          {rows, bytes, Now(), duration_ms, PartsJson(parts), key.tenant_id, key.run_id,
+           key.metadata_etag, key.kind, options_.owner}));
   if (n != 1) {
-    return core::FailedPreconditionError(
-        fmt::format("drop {} is no longer in processing (another process took it?); not committed",
-                    key.ToString()));
+    return core::FailedPreconditionError(fmt::format(
+        "drop {} is no longer claimed by this process (another process took it over); not "
+        "committed",
+        key.ToString()));
   }
   return UpdateWatermark(key.tenant_id);
 }
@@ -258,13 +467,16 @@ Status Ledger::MarkFailedUpstreamInTransaction(const LedgerKey& key, std::string
   ASSIGN_OR_RETURN(
       int64_t n,
       db_.ExecuteUpdate(
-          "UPDATE drops SET state = 'failed_upstream', last_error = ?, error_code = "
-          "'FailedUpstream', rows = 0, finished_at = ? WHERE tenant_id = ? AND run_id = ? AND "
-          "metadata_etag = ? AND kind = ? AND state = 'processing'",
-          {message, Now(), key.tenant_id, key.run_id, key.metadata_etag, key.kind}));
+          fmt::format("UPDATE drops SET state = 'failed_upstream', last_error = ?, error_code = "
+                      "'FailedUpstream', rows = 0, finished_at = ?, claim_owner = NULL, "
+                      "lease_expires_at = NULL WHERE {} AND state = 'processing' AND "
+                      "claim_owner = ?",
+                      kWhereKey),
+          {message, Now(), key.tenant_id, key.run_id, key.metadata_etag, key.kind,
+           options_.owner}));
   if (n != 1) {
     return core::FailedPreconditionError(
-        fmt::format("drop {} is no longer in processing; not committed", key.ToString()));
+        fmt::format("drop {} is no longer claimed by this process; not committed", key.ToString()));
   }
   return UpdateWatermark(key.tenant_id);
 }
@@ -273,18 +485,40 @@ Result<DropState> Ledger::MarkFailed(const LedgerKey& key, const Status& error, 
   DropState state = DropState::kFailed;
   Status tx_status = InTransaction(db_, [&]() -> Status {
     ASSIGN_OR_RETURN(LedgerEntry e, Get(key));
-    if (e.state != DropState::kProcessing) {
-      return core::FailedPreconditionError(
-          fmt::format("drop {} is {}, not processing", key.ToString(), DropStateName(e.state)));
+    if (e.state != DropState::kProcessing || e.claim_owner != options_.owner) {
+      return core::FailedPreconditionError(fmt::format(
+          "drop {} is {}{}, no longer claimed by this process; its failure is not recorded",
+          key.ToString(), DropStateName(e.state),
+          e.claim_owner.empty() ? "" : " (held by " + e.claim_owner + ")"));
     }
-    state = e.attempts >= max_attempts ? DropState::kQuarantined : DropState::kFailed;
+    int64_t permanent = e.permanent_failures;
+    int64_t transient = e.transient_failures;
+    Value next_attempt;
+    if (IsTransient(error)) {
+      ++transient;
+      next_attempt = core::FormatIso8601Millis(clock_->Now() + Backoff(transient));
+    } else {
+      ++permanent;
+      if (permanent >= max_attempts) state = DropState::kQuarantined;
+    }
     std::string message = error.message();
     if (message.size() > 2000) message.resize(2000);
-    RETURN_IF_ERROR(db_.Execute(
-        "UPDATE drops SET state = ?, last_error = ?, error_code = ?, finished_at = ? WHERE "
-        "tenant_id = ? AND run_id = ? AND metadata_etag = ? AND kind = ?",
-        {DropStateName(state), message, core::StatusCodeName(error.code()), Now(), key.tenant_id,
-         key.run_id, key.metadata_etag, key.kind}));
+    ASSIGN_OR_RETURN(
+        int64_t n,
+        db_.ExecuteUpdate(
+            fmt::format("UPDATE drops SET state = ?, last_error = ?, error_code = ?, finished_at "
+                        "= ?, permanent_failures = ?, transient_failures = ?, next_attempt_at = "
+                        "?, claim_owner = NULL, lease_expires_at = NULL WHERE {} AND state = "
+                        "'processing' AND claim_owner = ?",
+                        kWhereKey),
+            {DropStateName(state), message, core::StatusCodeName(error.code()), Now(), permanent,
+             transient, std::move(next_attempt), key.tenant_id, key.run_id, key.metadata_etag,
+             key.kind, options_.owner}));
+    if (n != 1) {
+      return core::FailedPreconditionError(
+          fmt::format("drop {} is no longer claimed by this process; its failure is not recorded",
+                      key.ToString()));
+    }
     return UpdateWatermark(key.tenant_id);
   });
   if (!tx_status.ok()) return tx_status;
@@ -294,10 +528,11 @@ Result<DropState> Ledger::MarkFailed(const LedgerKey& key, const Status& error, 
 Status Ledger::Release(const LedgerKey& key) {
   return InTransaction(db_, [&]() -> Status {
     return db_.Execute(
-        "UPDATE drops SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 "
-        "ELSE 0 END WHERE tenant_id = ? AND run_id = ? AND metadata_etag = ? AND kind = ? AND "
-        "state = 'processing'",
-        {key.tenant_id, key.run_id, key.metadata_etag, key.kind});
+        fmt::format("UPDATE drops SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN "
+                    "attempts - 1 ELSE 0 END, claim_owner = NULL, lease_expires_at = NULL WHERE "
+                    "{} AND state = 'processing' AND claim_owner = ?",
+                    kWhereKey),
+        {key.tenant_id, key.run_id, key.metadata_etag, key.kind, options_.owner});
   });
 }
 
@@ -305,9 +540,12 @@ Result<int> Ledger::Replay(std::string_view run_id) {
   int64_t n = 0;
   Status tx_status = InTransaction(db_, [&]() -> Status {
     ASSIGN_OR_RETURN(
-        n, db_.ExecuteUpdate("UPDATE drops SET state = 'pending', attempts = 0, finished_at = NULL "
-                             "WHERE LOWER(run_id) = ? AND state IN ('quarantined', 'failed')",
-                             {core::ToLower(run_id)}));
+        n, db_.ExecuteUpdate(
+               "UPDATE drops SET state = 'pending', attempts = 0, finished_at = NULL, "
+               "permanent_failures = 0, transient_failures = 0, next_attempt_at = NULL, "
+               "claim_owner = NULL, lease_expires_at = NULL WHERE LOWER(run_id) = ? AND state IN "
+               "('quarantined', 'failed')",
+               {core::ToLower(run_id)}));
     return core::OkStatus();
   });
   if (!tx_status.ok()) return tx_status;
@@ -329,8 +567,7 @@ Result<std::vector<LedgerEntry>> Ledger::DueForCleanup(int retention_days) {
 Status Ledger::MarkCleaned(const LedgerKey& key) {
   return InTransaction(db_, [&]() -> Status {
     return db_.Execute(
-        "UPDATE drops SET cleaned_at = ? WHERE tenant_id = ? AND run_id = ? AND metadata_etag = ? "
-        "AND kind = ?",
+        fmt::format("UPDATE drops SET cleaned_at = ? WHERE {} AND state = 'done'", kWhereKey),
         {Now(), key.tenant_id, key.run_id, key.metadata_etag, key.kind});
   });
 }

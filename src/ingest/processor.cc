@@ -395,9 +395,14 @@ DropResult Processor::Process(const LedgerKey& key) {
     result.error = claimed.status();
     auto now = ledger_.Get(key);
     result.state = now.ok() ? now->state : DropState::kFailed;
-    VL_LOG_ERROR("drop {}: {}", key.ToString(), result.error.message());
+    if (result.state == DropState::kQuarantined) {
+      VL_LOG_ERROR("drop {}: {}", key.ToString(), result.error.message());
+    } else {
+      VL_LOG_INFO("drop {} not taken up: {}", key.ToString(), result.error.message());
+    }
     return result;
   }
+  result.claimed = true;
   CrashPoint("claimed");
   if (options_.progress != nullptr) {
     options_.progress->SetStage(fmt::format("{}/{}", key.kind, key.tenant_id));

@@ -93,6 +93,10 @@ struct DropResult {
   LedgerKey key;
   DropState state = DropState::kPending;  // the ledger state afterwards
   core::Status error;                     // why, when not done
+  // False when the claim was refused (another process holds the drop or finished it, or it is
+  // backing off): then nothing was done to the drop here. A refused claim that quarantined an
+  // interrupted drop has state kQuarantined.
+  bool claimed = false;
   int64_t rows = 0;
   int64_t bytes = 0;
 };

@@ -3,6 +3,11 @@
 #include "ingest/ledger.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cmath>
 
 #include "db/database.h"
 #include "db/schema.h"
@@ -221,6 +226,140 @@ TEST_P(LedgerTest, CleanupIsDueAfterTheRetentionPeriod) {
   EXPECT_EQ(ledger_->DueForCleanup(2)->size(), 1u);
   ASSERT_TRUE(ledger_->MarkCleaned(Key(kR1)).ok());
   EXPECT_EQ(ledger_->DueForCleanup(0)->size(), 0u);
+}
+
+// Issue 10 item 7: a few minutes of key-API 503s quarantined the week. Transient failures back off
+// exponentially per drop and never count toward quarantine; permanent ones do.
+TEST_P(LedgerTest, TransientFailuresBackOffExponentiallyAndNeverQuarantine) {
+  ASSERT_TRUE(ledger_->Register({Found(kR1, "2024-01-14T00:00:00Z")}, std::chrono::hours(1)).ok());
+  std::vector<double> delays;
+  for (int i = 1; i <= 8; ++i) {
+    auto c = ledger_->Claim(Key(kR1), 3);
+    ASSERT_TRUE(c.ok()) << i << ": " << c.status().ToString();
+    auto s = ledger_->MarkFailed(Key(kR1), core::UnavailableError("key API: HTTP 503"), 3);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(*s, DropState::kFailed);
+    auto e = *ledger_->Get(Key(kR1));
+    EXPECT_EQ(e.transient_failures, i);
+    EXPECT_EQ(e.permanent_failures, 0);
+    ASSERT_FALSE(e.next_attempt_at.empty());
+    auto next = *core::ParseIso8601(e.next_attempt_at);
+    delays.push_back(std::chrono::duration<double>(next - clock_.Now()).count());
+    // Not due before next_attempt_at: neither listed as due nor claimable.
+    EXPECT_TRUE(ledger_->Due()->empty());
+    EXPECT_EQ(ledger_->Claim(Key(kR1), 3).status().code(), StatusCode::kFailedPrecondition);
+    clock_.Advance(std::chrono::duration_cast<std::chrono::milliseconds>(next - clock_.Now()) +
+                   std::chrono::milliseconds(1));
+    EXPECT_EQ(ledger_->Due()->size(), 1u);
+  }
+  // 30 s * 2^(n-1) with jitter in [0.5, 1.5], capped at one hour (times the jitter).
+  for (size_t i = 0; i < delays.size(); ++i) {
+    double nominal = std::min(3600.0, 30.0 * std::pow(2.0, static_cast<double>(i)));
+    EXPECT_GE(delays[i], 0.5 * nominal - 0.01) << i;
+    EXPECT_LE(delays[i], 1.5 * nominal + 0.01) << i;
+  }
+  EXPECT_GT(delays[4], delays[0] * 3);
+  // The watermark stays behind the failing drop; permanent failures still quarantine at max.
+  EXPECT_EQ(Watermark(), "");
+  EXPECT_EQ(Fail(Key(kR1)), DropState::kFailed);
+  EXPECT_EQ(Fail(Key(kR1)), DropState::kFailed);
+  EXPECT_EQ(Fail(Key(kR1)), DropState::kQuarantined);
+  EXPECT_EQ(ledger_->Get(Key(kR1))->attempts, 11);
+}
+
+// Issue 10 item 6: two processes on one database re-claimed each other's drops.
+TEST_P(LedgerTest, ADropClaimedByAnotherLiveProcessIsNotTakenBeforeItsLeaseExpires) {
+  ASSERT_TRUE(ledger_->Register({Found(kR1, "2024-01-14T00:00:00Z")}, std::chrono::hours(1)).ok());
+  Ledger other(*db_, LedgerOptions{.clock = &clock_, .owner = "other-host/4242/abcd1234"});
+  auto mine = ledger_->Claim(Key(kR1), 3);
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  EXPECT_EQ(mine->claim_owner, ledger_->owner());
+  auto refused = other.Claim(Key(kR1), 3);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find(ledger_->owner()), std::string::npos);
+  EXPECT_TRUE(other.Due()->empty());
+  auto e = *ledger_->Get(Key(kR1));
+  EXPECT_EQ(e.attempts, 1);
+  EXPECT_EQ(e.permanent_failures, 0);
+  // After the lease (30 min by default) the other process takes over: an interrupted import.
+  clock_.Advance(std::chrono::minutes(31));
+  auto taken = other.Claim(Key(kR1), 3);
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  EXPECT_EQ(taken->permanent_failures, 1);
+  // The first owner lost its claim: it can neither commit nor record a failure.
+  {
+    auto tx = db_->Begin();
+    ASSERT_TRUE(tx.ok());
+    EXPECT_EQ(ledger_->MarkDoneInTransaction(Key(kR1), 1, 1, 1).code(),
+              StatusCode::kFailedPrecondition);
+  }
+  EXPECT_EQ(ledger_->MarkFailed(Key(kR1), core::DataLossError("x"), 3).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(ledger_->Release(Key(kR1)).ok());
+  EXPECT_EQ(ledger_->Get(Key(kR1))->claim_owner, other.owner());
+  EXPECT_EQ(ledger_->Get(Key(kR1))->state, DropState::kProcessing);
+}
+
+TEST_P(LedgerTest, AFailureRecordedLateNeverOverwritesDone) {
+  ASSERT_TRUE(ledger_->Register({Found(kR1, "2024-01-14T00:00:00Z")}, std::chrono::hours(1)).ok());
+  Ledger other(*db_, LedgerOptions{.clock = &clock_, .owner = "other-host/4242/abcd1234"});
+  ASSERT_TRUE(ledger_->Claim(Key(kR1), 3).ok());
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(other.Claim(Key(kR1), 3).ok());
+  {
+    auto tx = db_->Begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(other.MarkDoneInTransaction(Key(kR1), 10, 100, 5).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(ledger_->MarkFailed(Key(kR1), core::DataLossError("late"), 1).status().code(),
+            StatusCode::kFailedPrecondition);
+  auto e = *ledger_->Get(Key(kR1));
+  EXPECT_EQ(e.state, DropState::kDone);
+  EXPECT_EQ(e.rows, 10);
+  EXPECT_EQ(Watermark(), "2024-01-14T00:00:00Z");
+}
+
+TEST_P(LedgerTest, AClaimOfAProcessOfThisHostThatDiedIsTakenOverAtOnce) {
+  ASSERT_TRUE(ledger_->Register({Found(kR1, "2024-01-14T00:00:00Z")}, std::chrono::hours(1)).ok());
+  // A child that has exited and been reaped: its pid is free.
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof(host) - 1), 0);
+  Ledger dead(*db_,
+              LedgerOptions{.clock = &clock_, .owner = fmt::format("{}/{}/deadbeef", host, child)});
+  ASSERT_TRUE(dead.Claim(Key(kR1), 3).ok());
+  auto taken = ledger_->Claim(Key(kR1), 3);
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  EXPECT_EQ(taken->attempts, 2);
+  EXPECT_EQ(taken->permanent_failures, 1);
+}
+
+// Issue 10 item 3: an upper-case TenantId in the blob path was lower-cased by the ledger and the
+// paths rebuilt from that were never found on case-sensitive storage.
+TEST_P(LedgerTest, AnUpperCaseTenantInThePathIsKeptWhileTenantsCompareInLowerCase) {
+  std::string upper = kTenantA;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  ASSERT_NE(upper, kTenantA);
+  ASSERT_TRUE(
+      ledger_->Register({Found(kR1, "2024-01-14T00:00:00Z", upper)}, std::chrono::hours(1)).ok());
+  auto e = *ledger_->Unfinished();
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].key.tenant_id, kTenantA);
+  EXPECT_EQ(e[0].key.path_tenant, upper);
+  EXPECT_EQ(e[0].key.ref().tenant_id, upper);
+  EXPECT_EQ(e[0].key.ref().metadata_path().find(upper), std::string(kR1).size() + 14);
+  EXPECT_EQ(e[0].key, Key(kR1));
+  EXPECT_EQ(ledger_->Unfinished(upper)->size(), 1u);
+  // The same drop listed with the lower-case spelling is the same ledger row.
+  auto again = ledger_->Register({Found(kR1, "2024-01-14T00:00:00Z")}, std::chrono::hours(1));
+  EXPECT_EQ(again->known, 1);
+  Done(e[0].key);
+  EXPECT_EQ(Watermark(upper), "2024-01-14T00:00:00Z");
+  EXPECT_EQ(ledger_->Tenants()->size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, LedgerTest, ::testing::Values("sqlite", "postgres"),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
@@ -150,6 +151,29 @@ TEST_F(Processing, AnOutOfRangeMetadataCountFailsOnlyThatDrop) {
   EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM person_week"), 5);
 }
 
+// Issue 10 item 3: an upper-case TenantId in the blob path was lower-cased by the ledger; the
+// paths rebuilt from it did not exist, so the drop was retried, quarantined and never cleaned up.
+TEST_F(Processing, AnUpperCaseTenantInTheBlobPathImportsAndIsCleanedUp) {
+  std::string upper = kTenantA;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  world_.Write({.run_id = kRun1, .tenant = upper, .rows = MetricRows(6), .part_rows = 4});
+  ASSERT_FALSE(
+      store::ListAll(world_.store(), std::string(kRun1) + "/VivaInsights/" + upper)->empty());
+  RunSummary s = Run();
+  ASSERT_EQ(s.results.size(), 1u);
+  EXPECT_EQ(s.results[0].state, DropState::kDone) << s.results[0].error.ToString();
+  auto db = Db();
+  EXPECT_EQ(
+      Count(*db, fmt::format("SELECT COUNT(*) FROM person_week WHERE tenant_id = '{}'", kTenantA)),
+      6);
+  EXPECT_EQ(Count(*db, fmt::format("SELECT COUNT(*) FROM drops WHERE tenant_id = '{}' AND state "
+                                   "= 'done' AND cleaned_at IS NOT NULL",
+                                   kTenantA)),
+            1);
+  EXPECT_TRUE(store::ListAll(world_.store(), "")->empty());
+  EXPECT_EQ(Run().processed, 0);
+}
+
 TEST_F(Processing, RowCountMismatchIsRejectedWhole) {
   world_.Write({.run_id = kRun1, .rows = MetricRows(12), .part_rows = 5, .rows_delta = 1});
   RunSummary s = Run();
@@ -242,10 +266,11 @@ TEST_F(Processing, AKeyApiFailureNeverImportsCiphertextAsIdentities) {
 
   auto db = Db();
   ASSERT_TRUE(db::MigrateToLatest(*db).ok());
-  Ledger ledger(*db);
+  testing::FakeClock clock;
+  Ledger ledger(*db, &clock);
   ASSERT_TRUE(ledger.Register(*drop::ListDrops(world_.store()), config_.lookback).ok());
   FailingKeySource keys;
-  Processor p(*db, world_.store(), ledger, {.config = &config_, .keys = &keys});
+  Processor p(*db, world_.store(), ledger, {.config = &config_, .keys = &keys, .clock = &clock});
   auto e = *ledger.Unfinished();
   ASSERT_EQ(e.size(), 1u);
   DropResult r = p.Process(e[0].key);
@@ -256,9 +281,12 @@ TEST_F(Processing, AKeyApiFailureNeverImportsCiphertextAsIdentities) {
   EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM person_week"), 0);
   EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM drops WHERE state = 'done'"), 0);
   EXPECT_FALSE(store::ListAll(world_.store(), "")->empty()) << "the blobs must stay for a retry";
-  // Once the key API answers, the same drop imports with real (decrypted) person keys.
+  // Once the key API answers (and the backoff has passed), the same drop imports with real
+  // (decrypted) person keys.
+  clock.Advance(std::chrono::hours(2));
   DirKeySource saved(config_.keys.keys_dir);
-  Processor again(*db, world_.store(), ledger, {.config = &config_, .keys = &saved});
+  Processor again(*db, world_.store(), ledger,
+                  {.config = &config_, .keys = &saved, .clock = &clock});
   DropResult ok = again.Process(e[0].key);
   EXPECT_EQ(ok.state, DropState::kDone) << ok.error.ToString();
   EXPECT_EQ(Count(*db, fmt::format("SELECT COUNT(*) FROM person_week WHERE person_key = '{}'",
