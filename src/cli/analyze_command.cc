@@ -24,9 +24,10 @@
 #include "core/strings.h"
 #include "formats/canonical.h"
 #include "formats/reader.h"
-#include "join/resolver.h"
 #include "join/join.h"
 #include "join/partner.h"
+#include "join/resolver.h"
+#include "meetings/metrics.h"
 
 namespace vivalink::cli {
 namespace {
@@ -399,6 +400,30 @@ core::Status RunPatterns(const PatternsArgs& a) {
   return Emit(result, a.in.format);
 }
 
+// ---- meetings ----
+struct MeetingsArgs {
+  std::string input;
+  std::string format = "csv";
+  std::string time_zone = "UTC";
+  std::string working_hours = "09:00-17:00";
+  std::vector<std::string> internal_domains;
+  std::string owner;
+  bool count_tentative = false;
+};
+
+core::Status RunMeetings(const MeetingsArgs& a) {
+  meetings::MeetingOptions options;
+  options.default_hours.time_zone = a.time_zone;
+  RETURN_IF_ERROR(meetings::ParseWorkingHours(a.working_hours, options.default_hours));
+  options.internal_domains = a.internal_domains;
+  options.owner = a.owner;
+  options.count_tentative = a.count_tentative;
+  ASSIGN_OR_RETURN(auto result, meetings::DeriveMeetingMetricsFromFile(a.input, options));
+  std::fprintf(stderr, "%s\n", meetings::CountsText(result.counts).c_str());
+  Print(a.format == "json" ? meetings::ToJsonLines(result) : meetings::ToCsv(result));
+  return core::OkStatus();
+}
+
 }  // namespace
 
 std::optional<int> AnalyzeExitCode() { return g_exit_code; }
@@ -480,6 +505,30 @@ void AddAnalyzeCommands(CLI::App& app) {
   patterns_cmd->add_option("--last-weeks", patterns.last_weeks, "habits: weeks looked at")
       ->capture_default_str();
   patterns_cmd->callback([] { g_exit_code = Finish(RunPatterns(patterns)); });
+
+  static MeetingsArgs meetings_args;
+  auto* meetings_cmd = analyze->add_subcommand(
+      "meetings", "weekly per-person meeting metrics from Outlook events (CalendarView/Event)");
+  meetings_cmd->add_option("--input", meetings_args.input, "CalendarView_v0 or Event_v1 JSON lines")
+      ->required();
+  meetings_cmd->add_option("--format", meetings_args.format, "output format")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  meetings_cmd
+      ->add_option("--time-zone", meetings_args.time_zone,
+                   "everyone's working-hours zone (IANA or Windows name)")
+      ->capture_default_str();
+  meetings_cmd->add_option("--working-hours", meetings_args.working_hours, "HH:MM-HH:MM, Mon-Fri")
+      ->capture_default_str();
+  meetings_cmd
+      ->add_option("--internal-domain", meetings_args.internal_domains,
+                   "the organisation's e-mail domains (External_meeting_hours is NA without)")
+      ->delimiter(',');
+  meetings_cmd->add_option("--owner", meetings_args.owner,
+                           "the calendar's owner for rows without puser (one-calendar exports)");
+  meetings_cmd->add_flag("--count-tentative", meetings_args.count_tentative,
+                         "count tentatively accepted meetings too");
+  meetings_cmd->callback([] { g_exit_code = Finish(RunMeetings(meetings_args)); });
 }
 
 }  // namespace vivalink::cli

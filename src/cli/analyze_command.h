@@ -6,6 +6,10 @@
 //   vivalink analyze groups   --input F --by Organization[,..] --metrics a,b [--min-group 5]
 //   vivalink analyze hygiene  --input F [--metric M] [--exclude]
 //   vivalink analyze patterns --input F --kind trend|habits|gini [--metric M] [--by A] ...
+//   vivalink analyze meetings --input CALENDAR [--time-zone Z] [--working-hours 09:00-17:00]
+//                             [--internal-domain d,..] [--owner X] [--count-tentative]
+//     (Outlook events in, per-person-week meeting metrics out, src/meetings/metrics.h; no
+//     partner options)
 // Every subcommand also takes [--format csv|json] and the partner options
 //   --partner P [--partner-key Email] [--partner-key-type email|object_id] [--users U]
 //   [--partner-date COL] [--partner-static S] [--partner-sum a,b] [--partner-mean a,b]
