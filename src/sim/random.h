@@ -38,6 +38,7 @@ enum class Stream : uint64_t {
   kCrm = 5,         // the mess of the partner's CRM export
   kPartner = 6,     // partner application identity
   kStatic = 7,      // static per-person partner data (attrition)
+  kCalendar = 8,    // a person-week of Outlook calendar events (sim/calendar.h)
 };
 
 // Seed of the stream (seed, kind, a, b, c): a hash of all five, order-sensitive.
