@@ -29,7 +29,11 @@ core::Result<store::BlobProperties> AzureBlobStore::Put(std::string_view name,
   return client_->Upload(name, data, upload);
 }
 
-core::Status AzureBlobStore::Delete(std::string_view name) { return client_->DeleteBlob(name); }
+core::Status AzureBlobStore::Delete(std::string_view name, const store::DeleteOptions& options) {
+  DeleteBlobOptions o;
+  o.if_match = options.if_match;
+  return client_->DeleteBlob(name, o);
+}
 
 core::Result<store::BlobProperties> AzureBlobStore::GetProperties(std::string_view name) {
   return client_->GetProperties(name);

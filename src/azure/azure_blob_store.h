@@ -30,7 +30,7 @@ class AzureBlobStore final : public store::BlobStore {
       std::string_view name, const store::GetOptions& options = {}) override;
   core::Result<store::BlobProperties> Put(std::string_view name, core::ByteSource& data,
                                           const store::PutOptions& options = {}) override;
-  core::Status Delete(std::string_view name) override;
+  core::Status Delete(std::string_view name, const store::DeleteOptions& options = {}) override;
   core::Result<store::BlobProperties> GetProperties(std::string_view name) override;
 
   // The client, for operations beyond the BlobStore interface (leases, copies, containers).

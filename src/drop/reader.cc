@@ -78,6 +78,7 @@ core::Status DropReader::OpenPart(size_t index) {
   const auto& part = parts_[index];
   store::GetOptions get;
   get.verify_md5 = options_.verify_md5;
+  get.if_match = part.etag;
   ASSIGN_OR_RETURN(auto body, store_->Get(part.name, get));
   auto aes = std::make_unique<crypto::AesCbcDecryptSource>(std::move(body), keys_.file, part.name,
                                                            options_.block_bytes);

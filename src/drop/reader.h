@@ -51,6 +51,9 @@ class DropReader {
   // byte offset and the line, and say the drop was not imported.
   core::Result<bool> Next(formats::RowBatch& batch);
   const DropReadStats& stats() const { return stats_; }
+  // The data parts as listed at Open (name order), with the ETags they are read at: a part
+  // replaced after Open fails the read (kFailedPrecondition) instead of mixing two versions.
+  const std::vector<store::BlobProperties>& parts() const { return parts_; }
   // Source column names seen so far (display names, first-seen order), across parts.
   const std::vector<std::string>& source_columns() const { return source_columns_; }
 

@@ -377,7 +377,9 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
-  RETURN_IF_ERROR(ledger_.MarkDoneInTransaction(key, rows, bytes, ms));
+  std::vector<ImportedBlob> parts;
+  for (const store::BlobProperties& part : reader->parts()) parts.push_back({part.name, part.etag});
+  RETURN_IF_ERROR(ledger_.MarkDoneInTransaction(key, rows, bytes, ms, parts));
   metrics.reset();
   identities.reset();
   CrashPoint("commit");
@@ -462,14 +464,33 @@ DropResult Processor::Process(const LedgerKey& key) {
 
 Status Processor::Cleanup(const LedgerKey& key) {
   drop::DropRef ref = key.ref();
-  ASSIGN_OR_RETURN(auto parts, drop::ListParts(store_, ref));
-  for (const auto& part : parts) {
-    Status s = store_.Delete(part.name);
+  ASSIGN_OR_RETURN(LedgerEntry entry, ledger_.Get(key));
+  std::vector<ImportedBlob> parts = entry.imported_parts;
+  if (parts.empty() && entry.rows > 0) {
+    // Imported before the ledger recorded its parts: the parts in storage are this version's
+    // only while its metadata.json is still the one that was imported.
+    auto metadata = store_.GetProperties(ref.metadata_path());
+    if (metadata.ok() && metadata->etag == key.metadata_etag) {
+      ASSIGN_OR_RETURN(auto listed, drop::ListParts(store_, ref));
+      for (const auto& part : listed) parts.push_back({part.name, part.etag});
+    }
+  }
+  // Only the blobs of the imported version go, each deleted at the ETag it was read at: a run
+  // re-delivered meanwhile (new parts, new metadata.json) keeps every blob of its new version.
+  for (const ImportedBlob& part : parts) {
+    Status s = store_.Delete(part.name, {.if_match = part.etag});
+    if (s.code() == core::StatusCode::kFailedPrecondition) {
+      VL_LOG_INFO("drop {}: {} was replaced by a newer delivery; kept", key.ToString(), part.name);
+      continue;
+    }
     if (!s.ok() && s.code() != core::StatusCode::kNotFound) return s;
     CrashPoint("cleanup");
   }
-  Status s = store_.Delete(ref.metadata_path());
-  if (!s.ok() && s.code() != core::StatusCode::kNotFound) return s;
+  Status s = store_.Delete(ref.metadata_path(), {.if_match = key.metadata_etag});
+  if (!s.ok() && s.code() != core::StatusCode::kNotFound &&
+      s.code() != core::StatusCode::kFailedPrecondition) {
+    return s;
+  }
   CrashPoint("cleanup");
   return ledger_.MarkCleaned(key);
 }

@@ -111,8 +111,9 @@ class Processor {
   // gives state pending and error kCancelled.
   DropResult Process(const LedgerKey& key);
 
-  // Deletes the encrypted blobs of a done drop (parts first, metadata.json last; absent blobs are
-  // fine) and records cleaned_at.
+  // Deletes the encrypted blobs of the imported version of a done drop (parts first,
+  // metadata.json last), each with If-Match on the ETag it was read at: blobs of a newer delivery
+  // of the same run are kept. Absent blobs are fine. Records cleaned_at.
   core::Status Cleanup(const LedgerKey& key);
 
  private:

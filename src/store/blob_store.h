@@ -61,6 +61,10 @@ struct PutOptions {
   std::map<std::string, std::string> metadata;
 };
 
+struct DeleteOptions {
+  std::string if_match;  // only delete this ETag (kFailedPrecondition otherwise); empty: any
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
@@ -81,8 +85,9 @@ class BlobStore {
   virtual core::Result<BlobProperties> Put(std::string_view name, core::ByteSource& data,
                                            const PutOptions& options = {}) = 0;
 
-  // kNotFound when absent.
-  virtual core::Status Delete(std::string_view name) = 0;
+  // kNotFound when absent; kFailedPrecondition when options.if_match is set and the blob now has
+  // another ETag (it was replaced since it was read: the newer version is left alone).
+  virtual core::Status Delete(std::string_view name, const DeleteOptions& options = {}) = 0;
 
   virtual core::Result<BlobProperties> GetProperties(std::string_view name) = 0;
 };

@@ -690,7 +690,7 @@ core::Result<BlobProperties> LocalStore::Put(std::string_view name, core::ByteSo
   return PropertiesOf(fd.get(), target, blob);
 }
 
-core::Status LocalStore::Delete(std::string_view name) {
+core::Status LocalStore::Delete(std::string_view name, const DeleteOptions& options) {
   RETURN_IF_ERROR(ValidateLocalName(name));
   std::string blob(name);
   fs::path target = root_ / blob;
@@ -699,6 +699,19 @@ core::Status LocalStore::Delete(std::string_view name) {
     struct stat st {};
     if (::lstat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       return core::NotFoundError(fmt::format("blob {} not found in {}", blob, Describe()));
+    }
+    if (!options.if_match.empty() && options.if_match != "*") {
+      UniqueFd current(::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+      if (!current.valid()) {
+        return core::NotFoundError(fmt::format("blob {} not found in {}", blob, Describe()));
+      }
+      ASSIGN_OR_RETURN(FileStat now, StatFd(current.get(), target));
+      if (ETagOf(now) != options.if_match) {
+        return core::FailedPreconditionError(fmt::format(
+            "delete of blob {} in {}: it was replaced (ETag {} is not {}); the newer version is "
+            "kept",
+            blob, Describe(), ETagOf(now), options.if_match));
+      }
     }
     if (::unlink(target.c_str()) != 0) {
       if (errno == ENOENT) {

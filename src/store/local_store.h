@@ -54,7 +54,7 @@ class LocalStore final : public BlobStore {
                                                       const GetOptions& options = {}) override;
   core::Result<BlobProperties> Put(std::string_view name, core::ByteSource& data,
                                    const PutOptions& options = {}) override;
-  core::Status Delete(std::string_view name) override;
+  core::Status Delete(std::string_view name, const DeleteOptions& options = {}) override;
   core::Result<BlobProperties> GetProperties(std::string_view name) override;
 
   const std::filesystem::path& root() const { return root_; }

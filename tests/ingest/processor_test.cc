@@ -174,6 +174,40 @@ TEST_F(Processing, AnUpperCaseTenantInTheBlobPathImportsAndIsCleanedUp) {
   EXPECT_EQ(Run().processed, 0);
 }
 
+// Issue 10 item 5: cleanup deleted by prefix, so the cleanup of a run's imported version removed
+// the parts of a re-delivery of the same RunId (new ETags) that had arrived meanwhile.
+TEST_F(Processing, CleanupOfAnImportedVersionKeepsTheBlobsOfANewerDelivery) {
+  config_.retention_days = 7;
+  world_.Write({.run_id = kRun1, .rows = MetricRows(6), .part_rows = 3});
+  ASSERT_EQ(Run().done, 1);
+  auto old = Entries();
+  ASSERT_EQ(old.size(), 1u);
+  ASSERT_EQ(old[0].imported_parts.size(), 2u);
+  // The pipeline re-delivers the run: new parts (one more of them) and a new metadata.json.
+  drop::DropRef ref =
+      world_.Write({.run_id = kRun1, .rows = MetricRows(9, "2024-01-07", 50), .part_rows = 3});
+  auto before = *store::ListAll(world_.store(), "");
+  ASSERT_EQ(before.size(), 4u);  // three parts + metadata.json, all of the new version
+
+  auto db = Db();
+  Ledger ledger(*db);
+  DirKeySource keys(config_.keys.keys_dir);
+  Processor p(*db, world_.store(), ledger, {.config = &config_, .keys = &keys});
+  ASSERT_TRUE(p.Cleanup(old[0].key).ok());
+  auto after = *store::ListAll(world_.store(), "");
+  ASSERT_EQ(after.size(), 4u) << "the cleanup of the old version removed the new one's blobs";
+  for (size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].etag, before[i].etag);
+  EXPECT_FALSE(ledger.Get(old[0].key)->cleaned_at.empty());
+
+  // The new version imports whole, and its own cleanup removes exactly its blobs.
+  config_.retention_days = 0;
+  RunSummary s = Run();
+  EXPECT_EQ(s.done, 1);
+  EXPECT_EQ(s.rows, 9);
+  EXPECT_TRUE(store::ListAll(world_.store(), "")->empty());
+  EXPECT_EQ(ref.run_id, kRun1);
+}
+
 TEST_F(Processing, RowCountMismatchIsRejectedWhole) {
   world_.Write({.run_id = kRun1, .rows = MetricRows(12), .part_rows = 5, .rows_delta = 1});
   RunSummary s = Run();

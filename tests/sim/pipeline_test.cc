@@ -80,7 +80,9 @@ class FailingStore final : public store::BlobStore {
     }
     return inner_.Put(name, data, o);
   }
-  core::Status Delete(std::string_view name) override { return inner_.Delete(name); }
+  core::Status Delete(std::string_view name, const store::DeleteOptions& options = {}) override {
+    return inner_.Delete(name, options);
+  }
   core::Result<store::BlobProperties> GetProperties(std::string_view name) override {
     return inner_.GetProperties(name);
   }

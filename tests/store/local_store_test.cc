@@ -250,6 +250,23 @@ TEST(LocalStore, GetIfMatchMismatchFails) {
   EXPECT_TRUE(store->Get("b", options).ok());
 }
 
+// Issue 10 item 5: cleanup deletes carry the ETag they were read at.
+TEST(LocalStore, DeleteIfMatchKeepsABlobReplacedSinceItWasRead) {
+  testutil::TempDir dir;
+  auto store = OpenStore(dir.path());
+  auto v1 = PutString(*store, "run/part-00000", "old");
+  ASSERT_TRUE(v1.ok());
+  ASSERT_TRUE(PutString(*store, "run/part-00000", "new").ok());
+  DeleteOptions stale;
+  stale.if_match = v1->etag;
+  EXPECT_EQ(store->Delete("run/part-00000", stale).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*GetAll(*store, "run/part-00000"), "new");
+  DeleteOptions current;
+  current.if_match = store->GetProperties("run/part-00000")->etag;
+  EXPECT_TRUE(store->Delete("run/part-00000", current).ok());
+  EXPECT_EQ(store->Delete("run/part-00000", current).code(), StatusCode::kNotFound);
+}
+
 core::Result<std::string> ReadRange(LocalStore& store, std::string_view name, uint64_t offset,
                                     std::optional<uint64_t> length) {
   GetOptions options;
