@@ -27,6 +27,7 @@
 #include "join/join.h"
 #include "join/partner.h"
 #include "join/resolver.h"
+#include "meetings/meeting_query.h"
 #include "meetings/metrics.h"
 
 namespace vivalink::cli {
@@ -424,6 +425,32 @@ core::Status RunMeetings(const MeetingsArgs& a) {
   return core::OkStatus();
 }
 
+// ---- meeting-query ----
+struct MeetingQueryArgs {
+  std::string input;
+  std::string format = "csv";
+  std::string kind = "types";
+  std::string by = "Organization";
+  int min_group = 5;
+  std::string working_hours = "09:00-17:00";
+  bool month_first = false;
+  bool utc = false;
+};
+
+core::Status RunMeetingQuery(const MeetingQueryArgs& a) {
+  meetings::MeetingQueryOptions options;
+  ASSIGN_OR_RETURN(options.kind, meetings::ParseMeetingQueryKind(a.kind));
+  options.by = a.by;
+  options.min_group = a.min_group;
+  RETURN_IF_ERROR(meetings::ParseWorkingHours(a.working_hours, options.hours));
+  options.month_first = a.month_first;
+  options.start_times_utc = a.utc;
+  ASSIGN_OR_RETURN(auto table, meetings::AnalyzeMeetingQueryFile(a.input, options));
+  std::fprintf(stderr, "%s\n", meetings::CountsText(table).c_str());
+  Print(a.format == "json" ? meetings::ToJsonLines(table) : meetings::ToCsv(table));
+  return core::OkStatus();
+}
+
 }  // namespace
 
 std::optional<int> AnalyzeExitCode() { return g_exit_code; }
@@ -529,6 +556,29 @@ void AddAnalyzeCommands(CLI::App& app) {
   meetings_cmd->add_flag("--count-tentative", meetings_args.count_tentative,
                          "count tentatively accepted meetings too");
   meetings_cmd->callback([] { g_exit_code = Finish(RunMeetings(meetings_args)); });
+
+  static MeetingQueryArgs mq;
+  auto* mq_cmd = analyze->add_subcommand(
+      "meeting-query",
+      "meeting types, organizer groups, recurring and after-hours meetings of a "
+      "Viva Insights meeting query");
+  mq_cmd->add_option("--input", mq.input, "meeting query file (CSV or JSON lines)")->required();
+  mq_cmd->add_option("--format", mq.format, "output format")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  mq_cmd->add_option("--kind", mq.kind, "types | organizers | recurring | after-hours")
+      ->check(CLI::IsMember({"types", "organizers", "recurring", "after-hours"}))
+      ->capture_default_str();
+  mq_cmd->add_option("--by", mq.by, "organizer attribute ('' = one group for after-hours)")
+      ->capture_default_str();
+  mq_cmd->add_option("--min-group", mq.min_group, "organizers: minimum distinct organizers")
+      ->capture_default_str();
+  mq_cmd->add_option("--working-hours", mq.working_hours, "after-hours: HH:MM-HH:MM, Mon-Fri")
+      ->capture_default_str();
+  mq_cmd->add_flag("--month-first", mq.month_first,
+                   "Collaboration_start_time is MM/DD/YYYY (default DD/MM/YYYY)");
+  mq_cmd->add_flag("--utc", mq.utc, "Collaboration_start_time is UTC (TimeZone places it)");
+  mq_cmd->callback([] { g_exit_code = Finish(RunMeetingQuery(mq)); });
 }
 
 }  // namespace vivalink::cli

@@ -10,6 +10,9 @@
 //                             [--internal-domain d,..] [--owner X] [--count-tentative]
 //     (Outlook events in, per-person-week meeting metrics out, src/meetings/metrics.h; no
 //     partner options)
+//   vivalink analyze meeting-query --input MQ --kind types|organizers|recurring|after-hours
+//                             [--by Organization] [--min-group 5] [--working-hours ..]
+//                             [--month-first] [--utc]   (src/meetings/meeting_query.h)
 // Every subcommand also takes [--format csv|json] and the partner options
 //   --partner P [--partner-key Email] [--partner-key-type email|object_id] [--users U]
 //   [--partner-date COL] [--partner-static S] [--partner-sum a,b] [--partner-mean a,b]

@@ -97,5 +97,50 @@ TEST(AnalyzeMeetingsCli, CorruptRowExitsOneNamingTheLine) {
   std::filesystem::remove(path);
 }
 
+// --- analyze meeting-query -------------------------------------------------------------------
+
+std::string MtData() { return testutil::SharedData("mt_data.csv").string(); }
+
+TEST(AnalyzeMeetingQueryCli, HelpExitsZero) {
+  auto r = RunProgram({Vivalink(), "analyze", "meeting-query", "--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--kind"), std::string::npos) << r.out;
+}
+
+TEST(AnalyzeMeetingQueryCli, TypesOfTheSample) {
+  auto r = RunProgram({Vivalink(), "analyze", "meeting-query", "--input", MtData()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;  // header + three size/length classes
+  EXPECT_EQ(lines[0], "Size,Length,Meetings,Attendee_meeting_hours,Share_of_attendee_hours");
+  EXPECT_TRUE(lines[2].starts_with("1,>= 1 h,366,")) << lines[2];
+  EXPECT_NE(r.err.find("612 meetings read, 66 cancelled or all-day"), std::string::npos) << r.err;
+}
+
+TEST(AnalyzeMeetingQueryCli, OrganizersAsJsonWithAMinimumOfOne) {
+  auto r = RunProgram({Vivalink(), "analyze", "meeting-query", "--input", MtData(), "--kind",
+                       "organizers", "--min-group", "1", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 7u) << r.out;
+  auto first = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(first["Organization"], "Biz Dev");
+  EXPECT_EQ(first["Meetings"].get<double>(), 65);
+}
+
+TEST(AnalyzeMeetingQueryCli, UnknownKindIsAnArgumentError) {
+  auto r =
+      RunProgram({Vivalink(), "analyze", "meeting-query", "--input", MtData(), "--kind", "sizes"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--kind"), std::string::npos) << r.err;
+}
+
+TEST(AnalyzeMeetingQueryCli, APersonQueryIsNotAMeetingQueryExitTwo) {
+  auto r = RunProgram({Vivalink(), "analyze", "meeting-query", "--input",
+                       testutil::SharedData("pq_data.csv").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("Number_of_attendees"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace vivalink
