@@ -11,9 +11,9 @@
 #      static HR extract (Attrition) into the database with `vivalink partner load`, resolved
 #      against the imported user export (match rate printed),
 #   8. writes the report from the database (./vivalink-data/report.html): the person-weeks joined
-#      with the CRM data, explaining Revenue and the other partner metrics; prints where Revenue's
-#      planted drivers rank, and writes report-revenue.html: Revenue over the simulator's candidate
-#      behaviours ranked by partial correlation (the planted drivers come first).
+#      with the CRM data, explaining Revenue and the other partner metrics without hints (driver
+#      discovery, docs/ANALYSIS.md); prints what it found and where the simulator's planted
+#      drivers rank.
 # Everything lands under ./vivalink-data/ (override with VIVALINK_DATA). Idempotent: a second run
 # reuses the world and key pair and delivers the weeks again under new RunIds.
 set -euo pipefail
@@ -86,38 +86,35 @@ vl partner load --file "$world/tenants/$tenant/crm.csv" --key Email --key-type e
   --sum Revenue,Deals_won
 vl partner load --file "$world/tenants/$tenant/crm_static.csv" --key Email --date none
 echo "== report"
-vl report --outcome Revenue,Deals_won,Customer_satisfaction,Attrition --json "$data/report.json"
-/usr/bin/python3 - "$data/report.json" "$world/ground_truth.json" "$data/candidates.txt" <<'PY'
+# No hints: the key metrics are the stored partner metrics and the behaviours are found by
+# driver discovery (docs/ANALYSIS.md); ground_truth.json is read only to print how they compare.
+vl report --json "$data/report.json"
+/usr/bin/python3 - "$data/report.json" "$world/ground_truth.json" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
-truth = json.load(open(sys.argv[2]))["outcomes"]["Revenue"]
+truth = json.load(open(sys.argv[2]))["outcomes"]
 join = report["join"]
 print("partner join: %d of %d CRM persons matched (%.1f%%)"
       % (join["matched_persons"], join["partner_persons"], 100 * join["match_rate"]))
-rows = next(d for d in report["drivers"] if d["outcome"] == "Revenue")["person_week"]
-rank = {r["behaviour"]: r for r in rows}
-print("Revenue: strongest associations (|Spearman rho| over %d behaviours, person-weeks):" % len(rows))
-for r in rows[:5]:
-    print("  %2d. %-45s %+.2f" % (r["rank"], r["behaviour"], r["spearman_rho"]))
-print("Revenue: the simulator's planted drivers in that ranking:")
-for d in truth["drivers"]:
-    r = rank.get(d["column"])
-    if r:
-        print("  %-45s planted %s, rank %2d, rho %+.2f"
-              % (d["column"], d["sign"], r["rank"], r["spearman_rho"]))
-print(",".join([d["column"] for d in truth["drivers"]] + truth["non_drivers"]),
-      file=open(sys.argv[3], "w"))
-PY
-# Metrics that are parts or totals of one another share their association; what each behaviour
-# adds given the others is the partial correlation. On the simulator's list of candidates (its
-# planted drivers and non-drivers), ranked by it:
-vl report --outcome Revenue --behaviours "$(cat "$data/candidates.txt")" --rank-by partial \
-  --output "$data/report-revenue.html" --json "$data/report-revenue.json" >/dev/null
-/usr/bin/python3 - "$data/report-revenue.json" <<'PY'
-import json, sys
-rows = json.load(open(sys.argv[1]))["drivers"][0]["person_week"]
-print("Revenue over the simulator's candidate behaviours, by partial r (report-revenue.html):")
-for r in rows:
-    print("  %2d. %-45s %+.2f  p=%.1e" % (r["rank"], r["behaviour"], r["partial_r"], r["partial_p"]))
+for d in report["discovery"]:
+    rows = {r["behaviour"]: r for r in d["behaviours"]}
+    drivers = [r for r in d["behaviours"] if r["is_driver"]]
+    print("%s (per %s): %d stable drivers of %d behaviours"
+          % (d["outcome"], d["level"].replace("_", "-"), len(drivers), len(rows)))
+    for r in drivers:
+        print("  %2d. %-42s %+10.3f per unit [%+.3f, %+.3f]"
+              % (r["rank"], r["behaviour"], r["effect"], r["ci_low"], r["ci_high"]))
+    for s in d["shapes"][:2]:
+        print("  shape: %s, %s around %.1f [%.1f, %.1f]"
+              % (s["behaviour"], s["shape"], s["turning_point"], s["ci_low"], s["ci_high"]))
+    for c in d["conditional"][:2]:
+        print("  only where %s is %s: %s %+.3f per unit (elsewhere %+.3f)"
+              % (c["attribute"], c["group"], c["behaviour"], c["effect_in_group"],
+                 c["effect_elsewhere"]))
+    planted = truth.get(d["outcome"], {}).get("drivers", [])
+    if planted:
+        print("  simulator's planted drivers: " + ", ".join(
+            "%s %s rank %s" % (p["column"], p["sign"], rows[p["column"]]["rank"]
+                               if p["column"] in rows else "-") for p in planted))
 PY
 echo "database: $data/vivalink.db"

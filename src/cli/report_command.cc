@@ -9,8 +9,10 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "analysis/discovery.h"
 #include "analysis/drivers.h"
 #include "cli/common.h"
+#include "core/file.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "core/uuid.h"
@@ -64,62 +66,41 @@ core::Result<std::vector<report::DropProvenance>> LoadProvenance(db::Database& d
 
 namespace {
 
-// The joined frame and the options of the report on it.
+// The stored join as the report's plain input.
+report::JoinedPersonWeeks ReportData(const join::StoredJoin& joined) {
+  report::JoinedPersonWeeks data;
+  data.frame = &joined.frame;
+  data.partner_columns = joined.partner_columns;
+  for (const auto& s : joined.sources) {
+    report::PartnerSourceInfo info;
+    info.source = s.source;
+    info.key_type = s.key_type;
+    info.is_static = s.is_static();
+    for (const auto& c : s.columns) info.columns.push_back(c.name);
+    info.entries = s.entries;
+    data.sources.push_back(std::move(info));
+  }
+  const join::JoinReport& r = joined.report;
+  data.partner_entries_unmatched = r.partner_entries_unmatched;
+  data.viva_persons = r.viva_persons;
+  data.matched_persons = r.matched_persons;
+  data.partner_persons = r.partner_persons;
+  data.partner_unresolved_persons = r.partner_unresolved_persons;
+  return data;
+}
+
 core::Result<report::ReportInput> Build(db::Database& db, const ReportArgs& args,
                                         const join::StoredJoin& joined) {
-  const analysis::Frame& frame = joined.frame;
-  if (frame.num_rows() == 0) {
-    return core::FailedPreconditionError(
-        "the database holds no person-weeks yet; run `vivalink run` first");
-  }
-  report::ReportOptions options;
-  for (const auto& o : args.outcomes) options.outcomes.push_back(formats::CanonicalName(o));
-  if (options.outcomes.empty()) {
-    // The partner's key metrics when there are any: what the integration is for.
-    for (const auto& c : joined.partner_columns) {
-      const auto* column = frame.Find(c);
-      if (column != nullptr && column->is_numeric()) options.outcomes.push_back(c);
-    }
-  }
-  if (options.outcomes.empty()) options.outcomes = {"After_hours_collaboration_hours"};
-  // Partner columns are outcomes, not behaviours: none is a driver candidate of another.
-  for (const auto& c : joined.partner_columns) options.exclude.push_back(c);
-  for (const auto& b : args.behaviours) options.behaviours.push_back(formats::CanonicalName(b));
-  ASSIGN_OR_RETURN(options.rank_by, analysis::ParseDriverRank(args.rank_by));
-  // HR attributes arrive only with some row shapes (the v1 person report has none): group by
-  // the requested attributes the data has.
-  options.group_by.clear();
-  for (const auto& g : args.group_by) {
-    if (frame.Find(g) != nullptr) options.group_by.push_back(g);
-  }
-  options.min_group_size = args.min_group_size;
-  options.generated_at = core::FormatIso8601(core::SystemClock::Instance().Now());
-  options.title = "vivalink: behaviours behind key metrics";
-  ASSIGN_OR_RETURN(report::ReportInput input, report::BuildReportInput(frame, options));
+  report::ReportRequest request;
+  for (const auto& o : args.outcomes) request.outcomes.push_back(formats::CanonicalName(o));
+  for (const auto& b : args.behaviours) request.behaviours.push_back(formats::CanonicalName(b));
+  request.rank_by = args.rank_by;
+  request.group_by = args.group_by;
+  request.min_group_size = args.min_group_size;
+  request.generated_at = core::FormatIso8601(core::SystemClock::Instance().Now());
+  ASSIGN_OR_RETURN(report::ReportInput input,
+                   report::BuildPartnerReport(ReportData(joined), request));
   ASSIGN_OR_RETURN(input.provenance, LoadProvenance(db, args.tenant));
-  if (!joined.sources.empty()) {
-    const join::JoinReport& r = joined.report;
-    report::JoinSummary summary;
-    std::vector<std::string> names, keys;
-    int64_t entries = 0;
-    for (const auto& s : joined.sources) {
-      if (std::find(names.begin(), names.end(), s.source) == names.end()) {
-        names.push_back(s.source);
-      }
-      const std::string key = s.key_type == "email" ? "e-mail" : "object id";
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-      entries += s.entries;
-    }
-    for (size_t i = 0; i < names.size(); ++i) summary.partner_name += (i ? ", " : "") + names[i];
-    for (size_t i = 0; i < keys.size(); ++i) summary.join_key += (i ? ", " : "") + keys[i];
-    summary.partner_records = entries;
-    summary.matched_records = std::max<int64_t>(0, entries - r.partner_entries_unmatched);
-    summary.viva_persons = r.viva_persons;
-    summary.matched_persons = r.matched_persons;
-    summary.partner_persons = r.partner_persons;
-    summary.partner_unresolved_persons = r.partner_unresolved_persons;
-    input.join = summary;
-  }
   return input;
 }
 
@@ -143,15 +124,14 @@ core::Status WriteJson(const std::string& path, const report::ReportInput& input
   }
   j["outcomes"] = outcomes;
   j["drivers"] = drivers;
+  auto discovery = nlohmann::ordered_json::array();
+  for (const auto& d : input.discovery) {
+    discovery.push_back(nlohmann::ordered_json::parse(analysis::ToJson(d)));
+  }
+  j["discovery"] = discovery;
   std::string text = j.dump(2) + "\n";
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {
-    return core::NotFoundError(fmt::format("cannot write --json '{}': check the folder", path));
-  }
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    return core::UnavailableError(fmt::format("cannot write --json '{}'", path));
-  }
+  core::Status written = core::WriteFileAtomic(path, text);
+  if (!written.ok()) return written.WithContext("--json " + path);
   return core::OkStatus();
 }
 

@@ -2,9 +2,10 @@
 // analysis Frame, joined with the partner data stored by `vivalink partner load` (join/stored.h),
 // the analyses of src/analysis, per-drop provenance from the ledger.
 //
-// Key metrics: --outcome, else the numeric columns of the stored partner data (the partner's
-// key metrics: Revenue, Deals_won, ...), else After_hours_collaboration_hours. Partner columns
-// are never driver candidates of each other.
+// The command parses flags, loads the stored join and calls report::BuildPartnerReport, which
+// decides the key metrics (--outcome, else the stored partner metrics, else
+// After_hours_collaboration_hours), the driver candidates and the join summary (report.h), and
+// runs driver discovery without hints (analysis/discovery.h, docs/ANALYSIS.md).
 #pragma once
 
 #include <string>
@@ -25,7 +26,8 @@ struct ReportArgs {
   std::string tenant;                   // only this tenant; empty = all
   std::vector<std::string> behaviours;  // driver candidates; empty = every numeric metric
   std::string rank_by = "spearman";     // spearman | partial
-  std::string json;  // also write the drivers, join counts and outcomes as JSON to this file
+  // Also write the drivers, the discovery per outcome, join counts and outcomes as JSON here.
+  std::string json;
 };
 
 // The drops ledger as report provenance rows, oldest first.

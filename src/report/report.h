@@ -162,4 +162,54 @@ struct ReportOptions {
 core::Result<ReportInput> BuildReportInput(const analysis::Frame& frame,
                                            const ReportOptions& options);
 
+// ---- the partner report's policy ----------------------------------------------------------------
+
+// A stored partner dataset as the report needs it (the caller fills it from join::StoredSource).
+struct PartnerSourceInfo {
+  std::string source;                // dataset name, e.g. "crm"
+  std::string key_type;              // "email" | "object_id"
+  bool is_static = false;            // one row per person (no week)
+  std::vector<std::string> columns;  // its value columns (canonical names)
+  int64_t entries = 0;               // person-weeks (or persons) stored
+};
+
+// The person-weeks joined with the stored partner data (from join::StoredJoin). Plain data; the
+// frame is borrowed and must outlive the call.
+struct JoinedPersonWeeks {
+  const analysis::Frame* frame = nullptr;
+  std::vector<std::string> partner_columns;  // columns the join appended
+  std::vector<PartnerSourceInfo> sources;    // empty: no partner data stored
+  // The join's counts (join::JoinReport).
+  int64_t partner_entries_unmatched = 0;
+  int64_t viva_persons = 0, matched_persons = 0, partner_persons = 0;
+  int64_t partner_unresolved_persons = 0;
+};
+
+// What the user asked for (`vivalink report` flags).
+struct ReportRequest {
+  std::vector<std::string> outcomes = {};    // canonical names; empty: the default below
+  std::vector<std::string> behaviours = {};  // canonical names; empty: every numeric metric
+  std::string rank_by = "spearman";          // the correlation tables' ranking
+  std::vector<std::string> group_by = {"Organization"};
+  int min_group_size = 5;
+  std::string title = "vivalink: behaviours behind key metrics";
+  std::string generated_at = "";
+};
+
+// The report of a partner's person-weeks, deciding what the flags leave open, then
+// BuildReportInput:
+//   - key metrics: the requested outcomes; else the partner's numeric columns except person
+//     attributes; else After_hours_collaboration_hours. A PERSON ATTRIBUTE is a numeric column of
+//     a static dataset that is not 0/1 (tenure, age): it describes the person rather than a
+//     result, so it is a driver candidate. A static 0/1 column (attrition) is a key metric.
+//   - partner key metrics are never driver candidates of each other;
+//   - grouping attributes: the requested ones the data has (the v1 person report has none);
+//   - the join summary (sources, key types, records matched = entries - unmatched entries) when
+//     partner data is stored.
+// Provenance is not known here; the caller adds it. Errors: kFailedPrecondition for a frame
+// without rows ("run `vivalink run` first"); kInvalidArgument for an unknown rank_by and the
+// errors of BuildReportInput.
+core::Result<ReportInput> BuildPartnerReport(const JoinedPersonWeeks& data,
+                                             const ReportRequest& request);
+
 }  // namespace vivalink::report
