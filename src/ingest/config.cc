@@ -219,6 +219,25 @@ Result<Config> FromTable(const toml::table& root, std::string_view source) {
   if (present) c.push.queue_visibility_seconds = static_cast<int>(v);
   RETURN_IF_ERROR(push.Int("max_dequeue_count", 1, 1000, v, present));
   if (present) c.push.max_dequeue_count = static_cast<int>(v);
+  RETURN_IF_ERROR(push.StringList("entra_audiences", c.push.entra_audiences, present));
+  RETURN_IF_ERROR(push.String("entra_authority", c.push.entra_authority));
+  RETURN_IF_ERROR(push.Bool("tenant_keys", c.push.tenant_keys));
+  RETURN_IF_ERROR(push.Bool("events_unauthenticated", c.push.events_unauthenticated));
+  RETURN_IF_ERROR(push.String("admin_listen", c.push.admin_listen));
+  if (!c.push.admin_listen.empty()) {
+    auto parsed = ParseListenAddress(c.push.admin_listen);
+    if (!parsed.ok()) {
+      return parsed.status().WithContext(std::string(source) + ": push.admin_listen");
+    }
+  }
+  RETURN_IF_ERROR(push.Int("request_deadline_seconds", 0, 3600, v, present));
+  if (present) c.push.request_deadline_seconds = static_cast<int>(v);
+  RETURN_IF_ERROR(push.Int("max_connections_per_source", 0, 100000, v, present));
+  if (present) c.push.max_connections_per_source = static_cast<int>(v);
+  RETURN_IF_ERROR(push.Int("hints_per_second_per_source", 0, 1000000, v, present));
+  if (present) c.push.hints_per_second_per_source = static_cast<int>(v);
+  RETURN_IF_ERROR(push.Int("hint_burst_per_source", 0, 1000000, v, present));
+  if (present) c.push.hint_burst_per_source = static_cast<int>(v);
   RETURN_IF_ERROR(push.CheckNoUnknown());
 
   Section log(root["log"].as_table(), "log", source);
@@ -331,8 +350,8 @@ std::string Config::Describe() const {
     << "\nstore_attributes = " << list(store_all_attributes, store_attributes)
     << "\npseudonymise = " << (pseudonymise ? "true" : "false") << "\n"
     << "[partner]\npath = \"" << partner.path << "\"\nkey_column = \"" << partner.key_column
-    << "\"\nkey_type = \"" << (partner.key_type == identity::KeyType::kEmail ? "email" : "object_id")
-    << "\"\n"
+    << "\"\nkey_type = \""
+    << (partner.key_type == identity::KeyType::kEmail ? "email" : "object_id") << "\"\n"
     << "[push]\nlisten = \"" << push.listen << "\"\nwebhook_secret = \""
     << (push.webhook_secret.empty() ? "" : "***")
     << "\"\nevents = " << (push.events ? "true" : "false") << "\nevents_key = \""
@@ -343,7 +362,18 @@ std::string Config::Describe() const {
             ? push.queue_url
             : push.queue_url.substr(0, push.queue_url.find('?')) + "?***")
     << "\"\nqueue_visibility_seconds = " << push.queue_visibility_seconds
-    << "\nmax_dequeue_count = " << push.max_dequeue_count << "\n";
+    << "\nmax_dequeue_count = " << push.max_dequeue_count << "\nentra_audiences = [";
+  for (size_t i = 0; i < push.entra_audiences.size(); ++i) {
+    o << (i ? ", " : "") << "\"" << push.entra_audiences[i] << "\"";
+  }
+  o << "]\nentra_authority = \"" << push.entra_authority
+    << "\"\ntenant_keys = " << (push.tenant_keys ? "true" : "false")
+    << "\nevents_unauthenticated = " << (push.events_unauthenticated ? "true" : "false")
+    << "\nadmin_listen = \"" << push.admin_listen
+    << "\"\nrequest_deadline_seconds = " << push.request_deadline_seconds
+    << "\nmax_connections_per_source = " << push.max_connections_per_source
+    << "\nhints_per_second_per_source = " << push.hints_per_second_per_source
+    << "\nhint_burst_per_source = " << push.hint_burst_per_source << "\n";
   return o.str();
 }
 

@@ -65,6 +65,23 @@ struct PushConfig {
   std::string queue_url;
   int queue_visibility_seconds = 60;
   int max_dequeue_count = 5;  // then the message goes to <queue>-poison
+  // Web activity authentication (DESIGN §6). Entra ID managed-identity tokens are accepted when
+  // entra_audiences is set (the partner's app id URI, e.g. "api://vivalink-partner", and its
+  // app id); their signing keys come from entra_authority ("" = [keys] authority) and only
+  // tenants with a key pair in the keystore may notify.
+  std::vector<std::string> entra_audiences;
+  std::string entra_authority;
+  // x-vivalink-key: each tenant's key in <keystore>/<tenant>/notification.key (vivalink onboard).
+  bool tenant_keys = true;
+  // /v1/events without ?code= when no events_key is set: an explicit opt-out (default: refused).
+  bool events_unauthenticated = false;
+  // "host:port" of /healthz and /metrics, never the public listener; port 0 = any free port.
+  std::string admin_listen = "127.0.0.1:0";
+  // Abuse limits of the listener: whole-connection deadline, connections and hints per source.
+  int request_deadline_seconds = 30;
+  int max_connections_per_source = 16;
+  int hints_per_second_per_source = 20;
+  int hint_burst_per_source = 200;
 };
 
 // "host:port" ([push] listen, `serve --listen`): host may be "[v6]"; port 0-65535.

@@ -10,18 +10,22 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "azure/open_store.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "drop/keys.h"
 #include "ingest/commands.h"
 #include "ingest/ingestor.h"
 #include "ingest/metrics.h"
+#include "push/entra.h"
 #include "push/hint_queue.h"
 #include "push/queue_consumer.h"
 #include "push/server.h"
+#include "push/tenant_keys.h"
 
 namespace vivalink::ingest {
 namespace {
@@ -86,10 +90,10 @@ class Service {
         return metrics_text_;
       };
       so.healthy = [this] { return healthy_.load(); };
+      RETURN_IF_ERROR(ConfigureAuthentication(so));
       ASSIGN_OR_RETURN(server_, push::NotificationServer::Start(std::move(so)));
-      VL_LOG_INFO("vivalink serve: listening on {} (web activity {}, events {})", server_->url(),
-                  config_.push.webhook_secret.empty() ? "off" : "on",
-                  config_.push.events ? "on" : "off");
+      VL_LOG_INFO("vivalink serve: listening on {}; /healthz and /metrics on {}", server_->url(),
+                  server_->admin_url());
     }
     if (!config_.push.queue_url.empty()) {
       ASSIGN_OR_RETURN(std::shared_ptr<azure::QueueClient> queue,
@@ -172,6 +176,39 @@ class Service {
   // One hint, from either channel. The status tells the queue consumer whether to delete the
   // message: OK once the drop is settled (done, known, or nothing to do), an error while the
   // drop failed and will be retried (the message comes back after its visibility timeout).
+  // Web activity authentication and the listener's limits from [push] (DESIGN §6).
+  Status ConfigureAuthentication(push::ServerOptions& so) {
+    const PushConfig& p = config_.push;
+    if (p.tenant_keys) {
+      ASSIGN_OR_RETURN(so.tenant_keys, push::LoadTenantKeys(config_.keystore_dir));
+    }
+    if (!p.entra_audiences.empty()) {
+      push::ValidatorOptions vo;
+      vo.authority = p.entra_authority.empty() ? config_.keys.authority : p.entra_authority;
+      vo.audiences = p.entra_audiences;
+      // Only onboarded customers (a key pair in the keystore) may notify.
+      vo.tenant_allowed = [keystore = config_.keystore_dir](std::string_view tenant) {
+        std::error_code ec;
+        return std::filesystem::exists(drop::KeyStore(keystore).PublicKeyPath(tenant), ec);
+      };
+      ASSIGN_OR_RETURN(entra_, push::EntraTokenValidator::Create(std::move(vo)));
+      so.entra = entra_.get();
+    }
+    so.events_unauthenticated = p.events_unauthenticated;
+    if (p.admin_listen.empty()) {
+      so.admin_port = -1;
+    } else {
+      ASSIGN_OR_RETURN(auto admin, ParseListenAddress(p.admin_listen));
+      so.admin_host = admin.first;
+      so.admin_port = admin.second;
+    }
+    so.request_deadline = std::chrono::seconds(p.request_deadline_seconds);
+    so.max_connections_per_source = p.max_connections_per_source;
+    so.hints_per_second_per_source = p.hints_per_second_per_source;
+    so.hint_burst_per_source = p.hint_burst_per_source;
+    return core::OkStatus();
+  }
+
   Status Handle(const push::DropHint& hint) {
     const std::string channel(push::HintSourceName(hint.source));
     auto r = ingestor_->Hint(hint.ref);
@@ -211,6 +248,7 @@ class Service {
   std::atomic<bool>& stop_;
   std::unique_ptr<Ingestor> ingestor_;
   push::HintQueue hints_;
+  std::unique_ptr<push::EntraTokenValidator> entra_;  // outlives server_ (declared before it)
   std::unique_ptr<push::NotificationServer> server_;
   std::unique_ptr<push::QueueConsumer> consumer_;
   ServeCounters counters_;  // main thread only

@@ -73,9 +73,30 @@ std::string_view HintSourceName(HintSource source) {
   return "unknown";
 }
 
+namespace {
+
+// Text from a request, safe for one log line: control bytes, quotes and backslashes escaped
+// (\n cannot start a forged line), at most 200 bytes.
+std::string LogSafe(std::string_view text) {
+  constexpr size_t kMax = 200;
+  std::string out;
+  for (char c : text.substr(0, kMax)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '\'' || c == '\\') {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (text.size() > kMax) out += "...";
+  return out;
+}
+
+}  // namespace
+
 std::string DropHint::ToString() const {
   return fmt::format("{} hint for drop {} (container '{}', id '{}')", HintSourceName(source),
-                     ref.ToString(), container, id);
+                     LogSafe(ref.ToString()), LogSafe(container), LogSafe(id));
 }
 
 core::Result<DropHint> ParseDropNotification(std::string_view body, HintSource source) {

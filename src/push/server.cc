@@ -6,6 +6,7 @@
 #include <atomic>
 #include <exception>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "core/strings.h"
 #include "crypto/hash.h"
 #include "http/server_thread.h"
+#include "push/internal/connection_guard.h"
 #include "push/notification.h"
 
 namespace vivalink::push {
@@ -41,11 +43,16 @@ void SendError(httplib::Response& res, int status, std::string_view message) {
 }
 
 // The methods each known path answers; other methods get 405 with this as Allow.
-std::string_view AllowedMethods(std::string_view path) {
+std::string_view AllowedMethods(std::string_view path, bool admin_routes) {
   if (path == kDropsPath) return "POST";
   if (path == kEventsPath) return "POST, OPTIONS";
-  if (path == kHealthPath || path == kMetricsPath) return "GET, HEAD";
+  if (admin_routes && (path == kHealthPath || path == kMetricsPath)) return "GET, HEAD";
   return "";
+}
+
+// A loopback address: the main listener may then answer /healthz and /metrics as well.
+bool IsLoopback(std::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
 
 // Request text for logs: control bytes (a decoded path may hold "%0A") cannot forge log lines,
@@ -74,7 +81,19 @@ struct NotificationServer::Impl {
   // (lower-case tenant, SHA-256 of its x-vivalink-key)
   std::vector<std::pair<std::string, std::string>> tenant_key_digests;
   httplib::Server server;
-  http::ServerThread listener;  // after server: stopped (in its destructor) before server dies
+  httplib::Server admin_server;       // /healthz and /metrics
+  http::ServerThread listener;        // after the servers: stopped (in its destructor) before
+  http::ServerThread admin_listener;  // the server it runs dies
+  std::unique_ptr<internal::ConnectionGuard> guard;  // destroyed first
+  bool admin_on_main = false;  // the main listener is loopback: it answers the admin routes too
+
+  // Per-source token buckets of the hint rate limit.
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point last;
+  };
+  std::mutex buckets_mu;
+  std::map<std::string, Bucket> buckets;
 
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> accepted_hints{0};
@@ -85,6 +104,7 @@ struct NotificationServer::Impl {
   std::atomic<int64_t> rejected_unavailable{0};
   std::atomic<int64_t> ignored_events{0};
   std::atomic<int64_t> validations{0};
+  std::atomic<int64_t> rejected_rate_limited{0};
 
   // Counts a successful answer when the handler returns normally. Error answers (status >= 400)
   // are counted by the error handler, which sees every one of them, including httplib's own.
@@ -111,6 +131,11 @@ struct NotificationServer::Impl {
     c.rejected_unavailable = rejected_unavailable.load();
     c.ignored_events = ignored_events.load();
     c.validations = validations.load();
+    c.rejected_rate_limited = rejected_rate_limited.load();
+    if (guard) {
+      c.closed_by_deadline = guard->closed_by_deadline();
+      c.closed_by_source_cap = guard->closed_by_source_cap();
+    }
     return c;
   }
 
@@ -118,6 +143,43 @@ struct NotificationServer::Impl {
     ++rejected_unavailable;
     res.set_header("Retry-After", std::to_string(options.retry_after.count()));
     SendError(res, 503, message);
+  }
+
+  // Takes cost tokens from the bucket of the request's peer address; false after answering 429.
+  bool Admit(const httplib::Request& req, httplib::Response& res, double cost) {
+    if (options.hints_per_second_per_source <= 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    const double burst = std::max(1, options.hint_burst_per_source);
+    double wait_seconds = 0;
+    {
+      std::lock_guard lock(buckets_mu);
+      if (buckets.size() > 10000) {
+        // Forget peers idle long enough to have a full bucket again.
+        for (auto it = buckets.begin(); it != buckets.end();) {
+          const double idle = std::chrono::duration<double>(now - it->second.last).count();
+          it = idle * options.hints_per_second_per_source >= burst ? buckets.erase(it) : ++it;
+        }
+      }
+      auto [it, fresh] = buckets.try_emplace(req.remote_addr, Bucket{burst, now});
+      Bucket& b = it->second;
+      if (!fresh) {
+        const double elapsed = std::chrono::duration<double>(now - b.last).count();
+        b.tokens = std::min(burst, b.tokens + elapsed * options.hints_per_second_per_source);
+        b.last = now;
+      }
+      if (b.tokens >= cost) {
+        b.tokens -= cost;
+        return true;
+      }
+      wait_seconds = (std::min(cost, burst) - b.tokens) / options.hints_per_second_per_source;
+    }
+    res.set_header("Retry-After", std::to_string(static_cast<int64_t>(wait_seconds) + 1));
+    SendError(res, 429,
+              fmt::format("too many notifications from {}: at most {} per second (burst {}); "
+                          "retry later",
+                          Printable(req.remote_addr), options.hints_per_second_per_source,
+                          options.hint_burst_per_source));
+    return false;
   }
 
   // Reads the body, at most max_body_bytes of it whatever the framing (httplib 0.11 enforces
@@ -154,7 +216,14 @@ struct NotificationServer::Impl {
       SendError(res, 404, "event notifications are disabled");
       return false;
     }
-    if (options.events_key.empty()) return true;
+    if (options.events_key.empty()) {
+      if (options.events_unauthenticated) return true;
+      SendError(res, 401,
+                "event deliveries need a key and none is configured: set [push] events_key and "
+                "put ?code=<key> in the subscription's endpoint URL (or, for a listener only Event "
+                "Grid can reach, events_unauthenticated = true)");
+      return false;
+    }
     const std::string given = req.has_param("code") ? req.get_param_value("code") : "";
     if (crypto::ConstantTimeEquals(crypto::Sha256(given), events_key_digest)) return true;
     SendError(res, 401, "the events key (?code=) is missing or wrong");
@@ -229,6 +298,7 @@ struct NotificationServer::Impl {
     CountSuccess count(*this, res);
     std::string body;
     if (!ReadBody(reader, res, body)) return;
+    if (!Admit(req, res, 1)) return;
     if (options.webhook_secret.empty() && tenant_key_digests.empty() && options.entra == nullptr) {
       SendError(res, 404,
                 "webhook notifications are disabled (no Entra ID audience, tenant keys or "
@@ -269,9 +339,14 @@ struct NotificationServer::Impl {
     std::string body;
     if (!ReadBody(reader, res, body)) return;
     if (!EventsAllowed(req, res)) return;
+    if (!Admit(req, res, 1)) return;
     auto batch = ParseEvents(body, options.container);
     if (!batch.ok()) {
       SendError(res, 400, batch.status().message());
+      return;
+    }
+    // Each drop event may cost a storage read: a batch pays for all but the first up front.
+    if (batch->hints.size() > 1 && !Admit(req, res, static_cast<double>(batch->hints.size() - 1))) {
       return;
     }
     ignored_events += batch->ignored;
@@ -312,10 +387,20 @@ struct NotificationServer::Impl {
                 "WebHook-Request-Origin header");
       return;
     }
+    bool allowed = false;
+    for (const std::string& o : options.webhook_allowed_origins) {
+      allowed = allowed || core::EqualsIgnoreCase(o, core::Trim(origin));
+    }
+    if (!allowed) {
+      SendError(res, 403,
+                "this WebHook-Request-Origin is not an allowed event source; deliveries are "
+                "accepted from Event Grid only");
+      return;
+    }
     ++validations;
     res.status = 200;
     res.set_header("Allow", "POST, OPTIONS");
-    res.set_header("WebHook-Allowed-Origin", origin);
+    res.set_header("WebHook-Allowed-Origin", std::string(core::Trim(origin)));
     if (req.has_header("WebHook-Request-Rate")) res.set_header("WebHook-Allowed-Rate", "*");
     VL_LOG_INFO("push: answered a CloudEvents webhook validation handshake");
   }
@@ -368,7 +453,7 @@ struct NotificationServer::Impl {
 
   // Wrong method on a known path (405) or an unknown path (404).
   void NoRoute(const httplib::Request& req, httplib::Response& res) {
-    const std::string_view allow = AllowedMethods(req.path);
+    const std::string_view allow = AllowedMethods(req.path, admin_on_main);
     if (allow.empty()) {
       SendError(res, 404, fmt::format("no such endpoint: {} {}", req.method, req.path));
       return;
@@ -396,6 +481,9 @@ struct NotificationServer::Impl {
       case 413:
         ++rejected_too_large;
         break;
+      case 429:
+        ++rejected_rate_limited;
+        break;
       default:
         break;
     }
@@ -422,7 +510,7 @@ struct NotificationServer::Impl {
     if (res.status == 404 || res.status == 405) {
       VL_LOG_DEBUG("push: {} {} answered {}", Printable(req.method), Printable(req.path),
                    res.status);
-    } else if (res.status != 503) {
+    } else if (res.status != 503 && res.status != 429) {
       VL_LOG_WARN("push: {} {} answered {}", Printable(req.method), Printable(req.path),
                   res.status);
     }
@@ -447,10 +535,13 @@ struct NotificationServer::Impl {
     server.Options(kEventsPath, [this](const httplib::Request& req, httplib::Response& res) {
       EventsHandshake(req, res);
     });
-    server.Get(kHealthPath,
-               [this](const httplib::Request&, httplib::Response& res) { Health(res); });
-    server.Get(kMetricsPath,
-               [this](const httplib::Request&, httplib::Response& res) { Metrics(res); });
+    admin_on_main = IsLoopback(options.host) && options.host == options.admin_host;
+    if (admin_on_main) {
+      server.Get(kHealthPath,
+                 [this](const httplib::Request&, httplib::Response& res) { Health(res); });
+      server.Get(kMetricsPath,
+                 [this](const httplib::Request&, httplib::Response& res) { Metrics(res); });
+    }
     // Registered last: httplib tries handlers in registration order.
     auto no_route = [this](const httplib::Request& req, httplib::Response& res) {
       NoRoute(req, res);
@@ -477,6 +568,28 @@ struct NotificationServer::Impl {
                        Printable(req.path));
           SendError(res, 500, "internal error");
         });
+
+    // The admin listener: health and metrics only, read-only, small.
+    admin_server.new_task_queue = [] { return new httplib::ThreadPool(1); };
+    admin_server.set_payload_max_length(4096);
+    admin_server.set_read_timeout(5, 0);
+    admin_server.set_write_timeout(5, 0);
+    admin_server.set_keep_alive_timeout(1);
+    admin_server.Get(kHealthPath,
+                     [this](const httplib::Request&, httplib::Response& res) { Health(res); });
+    admin_server.Get(kMetricsPath,
+                     [this](const httplib::Request&, httplib::Response& res) { Metrics(res); });
+    admin_server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (res.body.empty()) {
+        SendError(
+            res, res.status,
+            fmt::format("no such endpoint: {} {}", Printable(req.method), Printable(req.path)));
+      }
+    });
+    admin_server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          SendError(res, 500, "internal error");
+        });
   }
 };
 
@@ -498,6 +611,12 @@ core::Result<std::unique_ptr<NotificationServer>> NotificationServer::Start(Serv
     return core::InvalidArgumentError(
         fmt::format("notification server: port {} is outside 0..65535", options.port));
   }
+  if (options.admin_port < -1 || options.admin_port > 65535 ||
+      options.request_deadline.count() < 0 || options.max_connections_per_source < 0 ||
+      options.hints_per_second_per_source < 0 || options.hint_burst_per_source < 0) {
+    return core::InvalidArgumentError(
+        "notification server: admin_port must be -1..65535 and the abuse limits non-negative");
+  }
   if (options.read_timeout.count() < 1 || options.write_timeout.count() < 1 ||
       options.retry_after.count() < 0) {
     return core::InvalidArgumentError(
@@ -518,16 +637,47 @@ core::Result<std::unique_ptr<NotificationServer>> NotificationServer::Start(Serv
   if (core::Status st = s.listener.Listen(s.server, s.options.host, s.options.port); !st.ok()) {
     return st.WithContext("notification server");
   }
+  if (s.options.admin_port >= 0) {
+    if (core::Status st =
+            s.admin_listener.Listen(s.admin_server, s.options.admin_host, s.options.admin_port);
+        !st.ok()) {
+      s.listener.Stop();
+      return st.WithContext("notification server: the admin listener (/healthz, /metrics)");
+    }
+  }
+  if (s.options.request_deadline.count() > 0 || s.options.max_connections_per_source > 0) {
+    internal::ConnectionGuardOptions g;
+    g.port = s.listener.port();
+    g.deadline = s.options.request_deadline;
+    g.max_per_source = s.options.max_connections_per_source;
+    s.guard = std::make_unique<internal::ConnectionGuard>(g);
+  }
   VL_LOG_INFO(
       "push: notification server listening on {}:{} (Entra ID tokens {}, tenant keys {}, "
-      "signatures {}, events {})",
+      "signatures {}, events {}); /healthz and /metrics on {}",
       s.options.host, s.listener.port(), s.options.entra != nullptr ? "on" : "off",
       s.tenant_key_digests.size(), s.options.webhook_secret.empty() ? "off" : "on",
-      s.options.events_enabled ? "on" : "off");
+      !s.options.events_enabled ? "off"
+      : s.options.events_key.empty()
+          ? (s.options.events_unauthenticated ? "on without a key" : "refused: no key")
+          : "on",
+      s.options.admin_port >= 0
+          ? fmt::format("{}:{}", s.options.admin_host, s.admin_listener.port())
+          : std::string("no admin listener"));
   return std::unique_ptr<NotificationServer>(new NotificationServer(std::move(impl)));
 }
 
 int NotificationServer::port() const { return impl_->listener.port(); }
+
+int NotificationServer::admin_port() const { return impl_->admin_listener.port(); }
+
+std::string NotificationServer::admin_url() const {
+  const int port = impl_->admin_listener.port();
+  if (port == 0) return "";
+  const std::string& host = impl_->options.admin_host;
+  if (host.find(':') != std::string::npos) return fmt::format("http://[{}]:{}", host, port);
+  return fmt::format("http://{}:{}", host, port);
+}
 
 std::string NotificationServer::url() const {
   const std::string& host = impl_->options.host;
@@ -537,7 +687,10 @@ std::string NotificationServer::url() const {
 }
 
 void NotificationServer::Stop() {
-  if (impl_) impl_->listener.Stop();
+  if (!impl_) return;
+  if (impl_->guard) impl_->guard->Stop();
+  impl_->listener.Stop();
+  impl_->admin_listener.Stop();
 }
 
 ServerCounters NotificationServer::counters() const { return impl_->Snapshot(); }

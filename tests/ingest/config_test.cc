@@ -165,6 +165,46 @@ TEST_F(ConfigTest, PushSecretsComeFromTheEnvironment) {
   EXPECT_EQ(std::string(c->push.events_key.begin(), c->push.events_key.end()), "env-key");
 }
 
+TEST_F(ConfigTest, PushAuthenticationAndLimitsParse) {
+  auto d = ParseConfig("");
+  ASSERT_TRUE(d.ok());
+  // Secure defaults: events need a key, /metrics on loopback, limits on.
+  EXPECT_FALSE(d->push.events_unauthenticated);
+  EXPECT_EQ(d->push.admin_listen, "127.0.0.1:0");
+  EXPECT_TRUE(d->push.entra_audiences.empty());
+  EXPECT_TRUE(d->push.tenant_keys);
+  EXPECT_GT(d->push.request_deadline_seconds, 0);
+  auto c = ParseConfig(R"([push]
+entra_audiences = ["api://vivalink-partner", "11111111-2222-3333-4444-555555555555"]
+entra_authority = "http://127.0.0.1:9999"
+tenant_keys = false
+events_unauthenticated = true
+admin_listen = "127.0.0.1:9464"
+request_deadline_seconds = 12
+max_connections_per_source = 3
+hints_per_second_per_source = 7
+hint_burst_per_source = 70
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(
+      c->push.entra_audiences,
+      (std::vector<std::string>{"api://vivalink-partner", "11111111-2222-3333-4444-555555555555"}));
+  EXPECT_EQ(c->push.entra_authority, "http://127.0.0.1:9999");
+  EXPECT_FALSE(c->push.tenant_keys);
+  EXPECT_TRUE(c->push.events_unauthenticated);
+  EXPECT_EQ(c->push.admin_listen, "127.0.0.1:9464");
+  EXPECT_EQ(c->push.request_deadline_seconds, 12);
+  EXPECT_EQ(c->push.max_connections_per_source, 3);
+  EXPECT_EQ(c->push.hints_per_second_per_source, 7);
+  EXPECT_EQ(c->push.hint_burst_per_source, 70);
+  EXPECT_NE(c->Describe().find("admin_listen = \"127.0.0.1:9464\""), std::string::npos);
+  auto bad = ParseConfig("[push]\nadmin_listen = \"9464\"\n", "vl.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("push.admin_listen"), std::string::npos);
+  EXPECT_EQ(ParseConfig("[push]\nentra_audiences = \"api://x\"\n").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_F(ConfigTest, BadPushValuesAreRefusedWithTheKey) {
   auto c = ParseConfig("[push]\nlisten = \"8787\"\n", "vl.toml");
   ASSERT_FALSE(c.ok());

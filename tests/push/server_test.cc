@@ -97,6 +97,9 @@ class PushServer : public ::testing::Test {
   // Starts (or restarts) the server; on_hint records hints and answers accept_.
   void Start(ServerOptions o) {
     server_.reset();
+    // These tests exercise parsing and routing of /v1/events; without a key they opt out of
+    // the events key explicitly (PushAbuse covers the default: no key, no events).
+    if (o.events_key.empty()) o.events_unauthenticated = true;
     if (!o.on_hint) {
       o.on_hint = [this](const DropHint& h) {
         std::lock_guard<std::mutex> lock(mu_);
