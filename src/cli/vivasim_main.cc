@@ -155,6 +155,7 @@ struct PipelineArgs {
   bool duplicate_notify = false;
   bool inline_key = false;
   bool no_users = false;
+  bool calendar = false;
   uint64_t part_rows = 0;
   std::string container;
   std::string notify_url;
@@ -182,6 +183,7 @@ int PipelineRun(const PipelineArgs& a) {
   o.duplicate_notify = a.duplicate_notify;
   o.inline_key = a.inline_key;
   o.include_users = !a.no_users;
+  o.include_calendar = a.calendar;
   o.part_rows = a.part_rows;
   o.container = a.container.empty() ? azure::ContainerNameFromUrl(a.store) : a.container;
 
@@ -322,6 +324,8 @@ int Main(int argc, char** argv) {
   run->add_flag("--inline-key", pa.inline_key,
                 "put the File key, wrapped with the registered partner key, in metadata.json");
   run->add_flag("--no-users", pa.no_users, "skip the AADUser export");
+  run->add_flag("--calendar", pa.calendar,
+                "also copy the Outlook calendars (CalendarView_v0) under {RunId}/CalendarView/");
   run->add_option("--part-rows", pa.part_rows, "rows per data part (0 = about 4 parts)");
   run->add_option("--container", pa.container,
                   "Container of notifications (default: from the store URL)");

@@ -33,6 +33,9 @@
 
 namespace vivalink::sim {
 
+// The drop kind of the calendar rows: {RunId}/CalendarView/{TenantId}/ (sim/pipeline.h).
+inline constexpr std::string_view kCalendarKind = "CalendarView";
+
 // The Windows zone name of a person's calendar and working hours (by region).
 std::string_view CalendarTimeZone(const Person& person);
 

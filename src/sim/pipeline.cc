@@ -19,6 +19,7 @@
 #include "drop/writer.h"
 #include "http/curl_transport.h"
 #include "http/retry.h"
+#include "sim/calendar.h"
 #include "sim/state.h"
 
 namespace vivalink::sim {
@@ -257,6 +258,7 @@ struct CopyPlan {
   std::string jsonl;
   std::vector<std::string> requested_columns;  // for a failed run, what was asked for
   FailMode fail = FailMode::kNone;
+  bool column_encrypted = true;  // false: no PII column (CalendarView)
 };
 
 class TenantRun {
@@ -313,6 +315,16 @@ class TenantRun {
       users.jsonl = std::move(sink.data());
       RETURN_IF_ERROR(Copy(users, submitted, inline_key));
     }
+    if (options_.include_calendar) {
+      CopyPlan calendar;
+      calendar.kind = std::string(kCalendarKind);
+      calendar.column_encrypted = false;
+      core::StringSink sink;
+      ASSIGN_OR_RETURN(CalendarWeek written, WriteCalendarWeek(org_, tenant_.index, week_, sink));
+      (void)written;
+      calendar.jsonl = std::move(sink.data());
+      RETURN_IF_ERROR(Copy(calendar, submitted, inline_key));
+    }
     return core::OkStatus();
   }
 
@@ -341,7 +353,8 @@ class TenantRun {
     m.table_name = plan.kind == drop::kMetricsKind
                        ? (options_.shape == RowShape::kV0 ? "VivaInsightsDataset_v0"
                                                           : "VivaInsightsDataset_PersonReport_v1")
-                       : "BasicDataSet_v0.User_v1";
+                   : plan.kind == kCalendarKind ? "BasicDataSet_v0.CalendarView_v0"
+                                                : "BasicDataSet_v0.User_v1";
     if (inline_key) {
       ASSIGN_OR_RETURN(auto wrapped, drop::WrapKey("File", keys.file, *inline_key));
       m.inline_key = std::move(wrapped);
@@ -363,6 +376,7 @@ class TenantRun {
 
     // 1. Extract into staging.
     drop::DropWriteOptions wo;
+    if (!plan.column_encrypted) wo.encrypted_fields.clear();
     const uint64_t lines =
         static_cast<uint64_t>(std::count(plan.jsonl.begin(), plan.jsonl.end(), '\n'));
     wo.part_rows = options_.part_rows > 0 ? options_.part_rows : AutoPartRows(lines);

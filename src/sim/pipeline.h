@@ -10,6 +10,8 @@
 //      Saturday, job times, DataFactoryName, TenantId, Errors "");
 //   3. the same for the Entra ID user export under {RunId}/AADUser/{TenantId}/ (its own
 //      CopyActivityId and keys);
+//   3b. optionally (include_calendar) the week's Outlook calendars (sim/calendar.h) under
+//      {RunId}/CalendarView/{TenantId}/, file-encrypted only: no top-level PII column to encrypt;
 //   4. notify the partner once per completed drop (web activity POST or queue message);
 //   5. delete the staging copy (also when a step failed).
 // The raw keys of each copy are saved to D/runs/<CopyActivityId>.json *before* its metadata is
@@ -122,9 +124,10 @@ struct PipelineOptions {
   // Put the File key in metadata.json (DecryptionKeyDetails), wrapped with the tenant's
   // registered partner key (D/registrations); kFailedPrecondition when it has none.
   bool inline_key = false;
-  bool include_users = true;  // also copy the AADUser export
-  uint64_t part_rows = 0;     // rows per part; 0 = about 4 parts of at most 50,000 rows
-  std::string container;      // Container of notifications (usually azure::ContainerNameFromUrl)
+  bool include_users = true;      // also copy the AADUser export
+  bool include_calendar = false;  // also copy the CalendarView_v0 rows (kind "CalendarView")
+  uint64_t part_rows = 0;         // rows per part; 0 = about 4 parts of at most 50,000 rows
+  std::string container;  // Container of notifications (usually azure::ContainerNameFromUrl)
   std::string data_factory_prefix = "vivainsights-adf";  // DataFactoryName = prefix-<company>
   Notifier* notifier = nullptr;                          // not owned; null = no notification
   const core::Clock* clock = nullptr;                    // null = core::SystemClock

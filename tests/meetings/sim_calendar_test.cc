@@ -5,9 +5,19 @@
 
 #include <map>
 
+#include "core/io.h"
+#include "crypto/aes.h"
+#include "crypto/gzip.h"
+#include "drop/layout.h"
+#include "drop/metadata.h"
 #include "meetings/metrics.h"
 #include "sim/calendar.h"
 #include "sim/organization.h"
+#include "sim/pipeline.h"
+#include "sim/simulator.h"
+#include "sim/state.h"
+#include "store/local_store.h"
+#include "testutil.h"
 
 namespace vivalink {
 namespace {
@@ -99,6 +109,75 @@ TEST(SimCalendar, WeekOutsideTheOrganisationIsInvalidArgument) {
             core::StatusCode::kInvalidArgument);
   EXPECT_EQ(sim::WriteCalendarWeek(org, 1, 0, sink).status().code(),
             core::StatusCode::kInvalidArgument);
+}
+
+// The calendar travels like the other datasets: {RunId}/CalendarView/{TenantId}/ parts,
+// AES-256-CBC over gzip with the run's own File key, metadata last; decrypted (independently of
+// the pipeline's code) and derived, it gives the truth of that week.
+TEST(SimCalendar, PipelineDeliversTheWeekAsAnEncryptedCalendarViewDrop) {
+  testutil::TempDir dir;
+  sim::Organization org = Org(30, 2, 11);
+  ASSERT_TRUE(sim::WriteOrganization(dir.path(), org).ok());
+  store::LocalStoreOptions lo;
+  lo.fsync = false;
+  auto partner = store::LocalStore::Open(dir.path() / "partner", lo);
+  auto staging = store::LocalStore::Open(dir.path() / "staging", lo);
+  ASSERT_TRUE(partner.ok() && staging.ok());
+  sim::PipelineOptions options;
+  options.dir = dir.path();
+  options.week = org.WeekStart(1);
+  options.include_users = false;
+  options.include_calendar = true;
+  auto result = sim::RunPipeline(org, **partner, **staging, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const sim::DropOutcome* calendar = nullptr;
+  for (const auto& d : result->drops) {
+    if (d.ref.kind == sim::kCalendarKind) calendar = &d;
+  }
+  ASSERT_NE(calendar, nullptr);
+  EXPECT_EQ(calendar->outcome, "complete");
+  EXPECT_TRUE(calendar->metadata_written);
+
+  auto text = store::GetAll(**partner, calendar->ref.metadata_path());
+  ASSERT_TRUE(text.ok());
+  auto metadata = drop::ParseMetadata(*text, calendar->ref.metadata_path());
+  ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
+  EXPECT_EQ(metadata->table_name.value_or(""), "BasicDataSet_v0.CalendarView_v0");
+  EXPECT_EQ(static_cast<uint64_t>(metadata->rows_extracted), calendar->rows);
+
+  auto keys = sim::LoadRunKeys(dir.path(), calendar->copy_activity_id);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  auto parts = drop::ListParts(**partner, calendar->ref);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_FALSE(parts->empty());
+  std::string jsonl;
+  for (const auto& part : *parts) {
+    auto enc = store::GetAll(**partner, part.name);
+    ASSERT_TRUE(enc.ok());
+    EXPECT_EQ(enc->find("\"puser\""), std::string::npos) << "plaintext in the blob";
+    auto gz = crypto::AesCbcDecrypt(keys->keys.file, core::AsBytes(*enc));
+    ASSERT_TRUE(gz.ok()) << gz.status().ToString();
+    auto plain = crypto::GzipDecompress(std::string_view(*gz));
+    ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+    jsonl += *plain;
+  }
+  core::StringSink expected_rows;
+  auto week = sim::WriteCalendarWeek(org, 0, 1, expected_rows);
+  ASSERT_TRUE(week.ok());
+  EXPECT_EQ(jsonl, expected_rows.data());  // the same week, byte for byte
+
+  meetings::MeetingOptions mo;
+  for (const sim::Person& p : org.tenants[0].people) {
+    mo.hours_by_person[p.object_id].time_zone = std::string(sim::CalendarTimeZone(p));
+  }
+  auto metrics =
+      meetings::DeriveMeetingMetrics(core::MemorySource::Owning(jsonl), "calendar drop", mo);
+  ASSERT_TRUE(metrics.ok()) << metrics.status().ToString();
+  double derived = 0, truth = 0;
+  for (const auto& r : metrics->rows) derived += r.meeting_hours;
+  for (const auto& t : week->truth) truth += t.meeting_hours;
+  EXPECT_GT(truth, 10);
+  EXPECT_NEAR(derived, truth, 1e-6);
 }
 
 }  // namespace
