@@ -32,6 +32,35 @@ uint64_t Mix(uint64_t h) {
   return h;
 }
 
+// Caps the bytes one part inflates to, so a gzip bomb is refused after a bounded amount of work
+// instead of being parsed to its end.
+class InflateLimitSource final : public core::ByteSource {
+ public:
+  InflateLimitSource(std::unique_ptr<core::ByteSource> inner, std::string name, uint64_t limit,
+                     uint64_t encrypted_bytes)
+      : inner_(std::move(inner)),
+        name_(std::move(name)),
+        limit_(limit),
+        encrypted_bytes_(encrypted_bytes) {}
+  core::Result<size_t> Read(std::span<std::byte> out) override {
+    ASSIGN_OR_RETURN(size_t n, inner_->Read(out));
+    total_ += n;
+    if (total_ > limit_) {
+      return core::DataLossError(fmt::format(
+          "{}: its {} encrypted bytes inflate to more than {} bytes; refused as a likely gzip "
+          "bomb, the drop was not imported",
+          name_, encrypted_bytes_, limit_));
+    }
+    return n;
+  }
+
+ private:
+  std::unique_ptr<core::ByteSource> inner_;
+  std::string name_;
+  uint64_t limit_, encrypted_bytes_;
+  uint64_t total_ = 0;
+};
+
 }  // namespace
 
 core::Result<std::unique_ptr<DropReader>> DropReader::Open(store::BlobStore& store, DropRef ref,
@@ -83,12 +112,18 @@ core::Status DropReader::OpenPart(size_t index) {
   auto aes = std::make_unique<crypto::AesCbcDecryptSource>(std::move(body), keys_.file, part.name,
                                                            options_.block_bytes);
   current_aes_ = aes.get();
-  auto gz = std::make_unique<crypto::GzipInflateSource>(
+  auto inflated = std::make_unique<crypto::GzipInflateSource>(
       std::move(aes), part.name, crypto::InflateEngine::kAuto, options_.block_bytes);
+  uint64_t ratio_limit = part.size > UINT64_MAX / std::max<uint64_t>(options_.max_inflate_ratio, 1)
+                             ? UINT64_MAX
+                             : part.size * options_.max_inflate_ratio;
+  auto gz = std::make_unique<InflateLimitSource>(
+      std::move(inflated), part.name, std::max(ratio_limit, options_.inflate_allowance), part.size);
   formats::ReaderOptions ro;
   ro.format = formats::Format::kJsonLines;
   ro.source_name = part.name;
   ro.batch_rows = options_.batch_rows;
+  ro.max_columns = options_.max_columns;
   if (column_cipher_) {
     crypto::ColumnCipher* cipher = column_cipher_.get();
     ro.decrypt_column = [cipher](std::string_view in, std::string& out) {
@@ -149,6 +184,12 @@ DropValidator::DropValidator(const DropMetadata& metadata, const DropRef& ref)
 core::Status DropValidator::Observe(const formats::RowBatch& batch) {
   uint64_t base = rows_;
   rows_ += batch.num_rows();
+  if (rows_ > static_cast<uint64_t>(metadata_.rows_extracted)) {
+    return core::DataLossError(fmt::format(
+        "metadata.json of drop {}: NumberOfRowsExtracted is {} but the data files hold more rows "
+        "(row {} is one too many); reading stopped there, the drop was not imported",
+        drop_name_, metadata_.rows_extracted, metadata_.rows_extracted + 1));
+  }
   if (!is_metrics_ || batch.num_rows() == 0) return core::OkStatus();
   person_col_ = batch.Find("PersonId");
   date_col_ = batch.Find("MetricDate");
@@ -177,15 +218,17 @@ core::Status DropValidator::Observe(const formats::RowBatch& batch) {
     }
     auto t = core::ParseIso8601(date.StringAt(r));
     if (!t.ok()) {
+      // The value is not quoted: a cell that is not a date may hold anything (DESIGN §8.5).
       return core::DataLossError(fmt::format(
-          "drop {}: row {} has MetricDate '{}' which is not a date; the drop was not imported",
-          drop_name_, row_no, date.StringAt(r)));
+          "drop {}: row {} has a MetricDate of {} bytes that is not an ISO 8601 date; the drop "
+          "was not imported",
+          drop_name_, row_no, date.StringAt(r).size()));
     }
     if (*t < metadata_.request_start || *t > metadata_.request_end) {
       return core::DataLossError(fmt::format(
           "drop {}: row {} has MetricDate {} outside the requested window {} .. {}; the drop "
           "was not imported",
-          drop_name_, row_no, date.StringAt(r), core::FormatIso8601(metadata_.request_start),
+          drop_name_, row_no, core::FormatIso8601(*t), core::FormatIso8601(metadata_.request_start),
           core::FormatIso8601(metadata_.request_end)));
     }
     min_date_ = std::min(min_date_, *t);
@@ -196,7 +239,7 @@ core::Status DropValidator::Observe(const formats::RowBatch& batch) {
       return core::DataLossError(
           fmt::format("drop {}: row {} repeats a (PersonId, MetricDate {}) already seen; duplicate "
                       "person-weeks make the drop ambiguous and it was not imported",
-                      drop_name_, row_no, date.StringAt(r)));
+                      drop_name_, row_no, core::FormatIso8601(*t)));
     }
   }
   return core::OkStatus();

@@ -29,6 +29,12 @@ struct DropReadOptions {
   bool verify_md5 = true;        // check each part's Content-MD5 when the blob carries one
   // When false, PII columns are left encrypted (as on the wire).
   bool decrypt_columns = true;
+  // Bounds on hostile input (kDataLoss naming the part): a part may inflate to at most
+  // max(max_inflate_ratio * its encrypted size, inflate_allowance) bytes (gzip bombs; real JSON
+  // lines compress 5-20 times); at most max_columns distinct columns per part.
+  uint64_t max_inflate_ratio = 200;
+  uint64_t inflate_allowance = 64u << 20;
+  size_t max_columns = 4096;
 };
 
 struct DropReadStats {
@@ -80,8 +86,10 @@ class DropValidator {
  public:
   // metadata must outlive the validator.
   DropValidator(const DropMetadata& metadata, const DropRef& ref);
-  // Per-batch checks: MetricDate present and within [RequestStartDate, RequestEndDate], no
-  // (PersonId, MetricDate) twice. kDataLoss naming the row.
+  // Per-batch checks: no more rows than NumberOfRowsExtracted (checked as rows arrive, so a drop
+  // with surplus rows stops at the first one), MetricDate present and within [RequestStartDate,
+  // RequestEndDate], no (PersonId, MetricDate) twice. kDataLoss naming the row; values are not
+  // quoted.
   core::Status Observe(const formats::RowBatch& batch);
   // Whole-drop checks: rows == NumberOfRowsExtracted, ColumnsRequested == columns present.
   core::Status Finish(const DropReadStats& stats, const std::vector<std::string>& source_columns);

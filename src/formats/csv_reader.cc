@@ -220,6 +220,10 @@ class CsvReader final : public RowReader {
   core::Status TakeHeader() {
     have_header_ = true;
     header_slots_.clear();
+    if (fields_.size() > options_.max_columns) {
+      return Error("the header has " + std::to_string(fields_.size()) + " columns, more than " +
+                   std::to_string(options_.max_columns) + "; the file is corrupt or hostile");
+    }
     for (size_t k = 0; k < fields_.size(); ++k) {
       std::string name(Text(fields_[k]));
       std::string canonical =

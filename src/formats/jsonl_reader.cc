@@ -203,6 +203,10 @@ class JsonLinesReader final : public RowReader {
         if (auto e = field.unescaped_key().get(unescaped)) return Fail(JsonError(e));
         name = std::string(unescaped);
       }
+      if (source_columns_.size() >= options_.max_columns) {
+        return Fail(Error("more than " + std::to_string(options_.max_columns) +
+                          " distinct columns; the file is corrupt or hostile"));
+      }
       slot = builder_.SlotFor(CanonicalName(name));
       source_columns_.push_back(std::move(name));
       slot_by_raw_key_.emplace(std::string(raw), slot);

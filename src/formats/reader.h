@@ -66,6 +66,7 @@ struct ReaderOptions {
   std::string source_name = "input";  // used in error messages (e.g. the blob name)
   size_t batch_rows = 4096;           // rows per batch
   size_t max_line_bytes = 16u << 20;  // a longer line is kDataLoss (protects memory)
+  size_t max_columns = 4096;          // more distinct columns is kDataLoss (protects memory/time)
   // When set, the column-encrypted PII columns (PersonId/ObjectId, id, mail, userPrincipalName;
   // see IsPiiColumn) are decrypted with it as they are read.
   ColumnDecryptor decrypt_column{};

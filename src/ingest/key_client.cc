@@ -97,6 +97,28 @@ Status ApiError(const http::Response& r, std::string_view what, std::string_view
   return Status(sc, std::move(text)).SetRemote(std::move(d));
 }
 
+// Sends req and reads a 2xx body of at most max bytes (error bodies are capped by the transport
+// when a body callback is given). A larger answer is kDataLoss naming what it was.
+Result<http::Response> SendBounded(http::HttpTransport& transport, const http::Request& req,
+                                   size_t max, std::string_view what) {
+  std::string body;
+  auto sent = transport.Send(req, [&](std::string_view chunk) -> Status {
+    if (chunk.size() > max - body.size()) {
+      return core::DataLossError(
+          fmt::format("{} from {} is larger than {} bytes; refused (a real answer is a few KiB)",
+                      what, http::UrlWithoutQuery(req.url), max));
+    }
+    body.append(chunk);
+    return core::OkStatus();
+  });
+  if (!sent.ok()) {
+    core::SecureWipe(body.data(), body.size());
+    return sent.status();
+  }
+  if (sent->status >= 200 && sent->status < 300) sent->body = std::move(body);
+  return sent;
+}
+
 }  // namespace
 
 KeyClient::KeyClient(KeyClientOptions options, std::shared_ptr<http::HttpTransport> transport)
@@ -157,7 +179,7 @@ Result<core::SecureString> KeyClient::FetchToken(const std::string& tenant) {
   body.append(scope.begin(), scope.end());
   req.body.assign(body.begin(), body.end());
 
-  auto sent = transport_->Send(req);
+  auto sent = SendBounded(*transport_, req, options_.max_response_bytes, "the token answer");
   core::SecureWipe(req.body.data(), req.body.size());
   {
     std::lock_guard lock(mu_);
@@ -224,7 +246,7 @@ Result<http::Response> KeyClient::CallApi(const std::string& tenant, const std::
     core::SecureWipe(auth.data(), auth.size());
     req.body = body;
     req.timeout = options_.timeout;
-    auto sent = transport_->Send(req);
+    auto sent = SendBounded(*transport_, req, options_.max_response_bytes, "the key API's answer");
     core::SecureWipe(req.headers["Authorization"].data(), req.headers["Authorization"].size());
     if (!sent.ok()) {
       return sent.status().WithContext(

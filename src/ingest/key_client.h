@@ -49,6 +49,9 @@ struct KeyClientOptions {
   http::RetryOptions retry;  // backoff for 429/5xx/network (RetryingTransport)
   std::chrono::milliseconds timeout{30000};
   const core::Clock* clock = nullptr;  // null = core::SystemClock; not owned
+  // A token or key-API answer larger than this is refused (kDataLoss) without being read on.
+  // Real answers are a few KiB. Default 1 MiB.
+  size_t max_response_bytes = 1u << 20;
 };
 
 // What egressPartnerKey answered.

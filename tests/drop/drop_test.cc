@@ -229,6 +229,83 @@ TEST_F(DropTest, DuplicatePersonWeekIsDataLoss) {
   ExpectRejected(m, StatusCode::kDataLoss, "row 5 repeats");
 }
 
+// Issue 10 item 10: bounds on hostile drops, each a DataLoss naming the blob.
+TEST_F(DropTest, RowsBeyondNumberOfRowsExtractedStopAtTheFirstSurplusRow) {
+  DropMetadata m = Write(25, 10);
+  m.rows_extracted = 5;
+  core::Status st = ReadWhole(*store_, ref_, m, keys_);
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss);
+  EXPECT_NE(st.message().find("NumberOfRowsExtracted is 5 but the data files hold more rows"),
+            std::string::npos)
+      << st.message();
+  ExpectRejected(m, StatusCode::kDataLoss, "row 6 is one too many");
+}
+
+TEST_F(DropTest, AGzipBombIsRefusedAfterABoundedAmountOfWork) {
+  DropMetadata m = Write(5);
+  // The part replaced by 8 MiB of blank lines, which gzip to a few KiB: an inflate ratio no real
+  // drop has (the writer itself would skip blank lines).
+  std::string bomb(8u << 20, '\n');
+  Mutate(ref_.part_path(0), [&](const std::string&) {
+    return *crypto::AesCbcEncrypt(keys_.file, core::AsBytes(*crypto::GzipCompress(bomb, 9)));
+  });
+  auto part = store_->GetProperties(ref_.part_path(0));
+  ASSERT_TRUE(part.ok());
+  ASSERT_LT(part->size * 200, bomb.size()) << "the test data must compress beyond the limit";
+  DropReadOptions options;
+  options.inflate_allowance = 1u << 20;
+  auto reader = DropReader::Open(*store_, ref_, m, keys_, options);
+  ASSERT_TRUE(reader.ok());
+  formats::RowBatch batch;
+  core::Status st;
+  while (true) {
+    auto more = (*reader)->Next(batch);
+    if (!more.ok()) {
+      st = more.status();
+      break;
+    }
+    if (!*more) break;
+  }
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st.ToString();
+  EXPECT_NE(st.message().find("gzip bomb"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("part-00000"), std::string::npos);
+}
+
+TEST_F(DropTest, TooManyColumnsIsDataLoss) {
+  std::string row = R"({"PersonId":"p-1","MetricDate":"2024-01-01T00:00:00Z")";
+  for (int c = 0; c < 5000; ++c) row += fmt::format(R"(,"c{}":{})", c, c);
+  row += "}\n";
+  auto r = WriteDropParts(*store_, ref_, row, keys_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  DropMetadata m;
+  m.copy_activity_id = "0eab4677-84db-4aad-a4eb-ca39059acf54";
+  m.tenant_id = kTenant;
+  FillMetadataFromResult(*r, m);
+  core::Status st = ReadWhole(*store_, ref_, m, keys_);
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st.ToString();
+  EXPECT_NE(st.message().find("more than 4096 distinct columns"), std::string::npos)
+      << st.message();
+}
+
+// Issue 10 item 9: a MetricDate that is not a date may hold anything; its value is not quoted.
+TEST_F(DropTest, AMetricDateThatIsNotADateIsNotQuotedInTheError) {
+  std::string rows = Rows(3);
+  rows +=
+      R"({"PersonId":"p-9","MetricDate":"SENTINEL-not-a-date","Collaboration hours":"1","Small-group meeting, call, and chat hours":0,"IsActive":true})";
+  rows += "\n";
+  auto r = WriteDropParts(*store_, ref_, rows, keys_);
+  ASSERT_TRUE(r.ok());
+  DropMetadata m;
+  m.copy_activity_id = "0eab4677-84db-4aad-a4eb-ca39059acf54";
+  m.tenant_id = kTenant;
+  FillMetadataFromResult(*r, m);
+  m.request_start = *core::ParseIso8601("2024-01-01T00:00:00Z");
+  m.request_end = *core::ParseIso8601("2024-01-31T00:00:00Z");
+  core::Status st = ReadWhole(*store_, ref_, m, keys_);
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(st.message().find("SENTINEL"), std::string::npos) << st.message();
+}
+
 TEST_F(DropTest, ErrorsSetMeansNothingToRead) {
   DropMetadata m = Write(3);
   m.errors = "Extraction failed: quota exceeded";

@@ -75,6 +75,28 @@ TEST_F(KeyClientTest, FetchesKeysWithABearerTokenFromTheClientCredentialsGrant) 
   EXPECT_EQ(nlohmann::json::parse(reqs[1].body)["requestId"], kRequest);
 }
 
+// Issue 10 item 10: key-API and token answers were read without a size limit.
+TEST_F(KeyClientTest, AnOversizedKeyAnswerIsRefusedWithoutBeingReadOn) {
+  fake_->Push(Token("tok-1"));
+  std::string huge =
+      std::string(R"({"DecryptionKeys":[],"pad":")") + std::string(2u << 20, 'x') + "\"}";
+  fake_->Push(Json(200, huge));
+  auto keys = Client().FetchDecryptionKeys(kTenant, kRequest);
+  EXPECT_EQ(keys.status().code(), StatusCode::kDataLoss) << keys.status().ToString();
+  EXPECT_NE(keys.status().message().find("larger than 1048576 bytes"), std::string::npos)
+      << keys.status().message();
+}
+
+TEST_F(KeyClientTest, AnOversizedTokenAnswerIsRefused) {
+  fake_->Push(Json(
+      200, nlohmann::json{{"token_type", "Bearer"}, {"access_token", std::string(3u << 20, 't')}}
+               .dump()));
+  auto keys = Client().FetchDecryptionKeys(kTenant, kRequest);
+  EXPECT_EQ(keys.status().code(), StatusCode::kDataLoss) << keys.status().ToString();
+  EXPECT_NE(keys.status().message().find("token answer"), std::string::npos);
+  EXPECT_EQ(keys.status().message().find("tttttttt"), std::string::npos);
+}
+
 TEST_F(KeyClientTest, CachesTheTokenAndRefreshesItBeforeExpiry) {
   fake_->Push(Token("tok-1", 3600));
   fake_->Push(Json(200, kKeys));
