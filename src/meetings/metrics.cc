@@ -108,6 +108,10 @@ struct MeetingAggregator::State {
     if (options.long_meeting <= std::chrono::minutes(0)) {
       return core::InvalidArgumentError("the long-meeting length must be positive");
     }
+    if (options.max_meeting_length <= std::chrono::minutes(0) ||
+        options.max_meeting_length > std::chrono::minutes(31 * 24 * 60)) {
+      return core::InvalidArgumentError("the longest meeting must be between 1 minute and 31 days");
+    }
     RETURN_IF_ERROR(CheckHours(options.default_hours, "everyone"));
     for (const auto& [person, hours] : options.hours_by_person) {
       RETURN_IF_ERROR(CheckHours(hours, "a person"));  // ids are personal data: not named
@@ -199,6 +203,10 @@ struct MeetingAggregator::State {
     }
     if (end == start) {
       ++counts.zero_length;
+      return core::OkStatus();
+    }
+    if (end - start > options.max_meeting_length) {
+      ++counts.too_long;
       return core::OkStatus();
     }
     Meeting m;
@@ -412,7 +420,8 @@ std::string CountsText(const MeetingCounts& c) {
          " cancelled, " + std::to_string(c.all_day) + " all-day, " +
          std::to_string(c.not_attended) + " not accepted, " + std::to_string(c.shown_as_free) +
          " shown as free, " + std::to_string(c.no_other_invitee) + " without another invitee, " +
-         std::to_string(c.zero_length) + " of zero length, " + std::to_string(c.series_masters) +
+         std::to_string(c.zero_length) + " of zero length, " + std::to_string(c.too_long) +
+         " longer than the longest meeting, " + std::to_string(c.series_masters) +
          " series masters (not expanded)";
 }
 

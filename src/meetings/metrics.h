@@ -16,7 +16,8 @@
 //   - it is not shown as free,
 //   - at least one other person was invited: the distinct e-mail addresses of the organizer and
 //     of the required/optional attendees (rooms and other resources excluded) number two or more,
-//   - it lasts longer than zero.
+//   - it lasts longer than zero and at most options.max_meeting_length (24 h: a longer timed
+//     event is a blocked period, not a meeting, and would cost time per day it spans).
 // A row repeated with the same id and times (paged exports repeat rows) counts once.
 //
 // The metrics of one person-week. Times are merged: a person in two overlapping meetings is in
@@ -76,9 +77,10 @@ struct MeetingOptions {
   std::map<std::string, std::string, std::less<>> manager_of;
   // The organisation's e-mail domains ("contoso.com"); empty: External_meeting_hours is NA.
   std::vector<std::string> internal_domains;
-  int large_meeting_attendees = 9;        // invitees including the organizer
-  std::chrono::minutes long_meeting{60};  // a meeting at least this long is long
-  bool count_tentative = false;           // tentatively accepted meetings count too
+  int large_meeting_attendees = 9;                   // invitees including the organizer
+  std::chrono::minutes long_meeting{60};             // a meeting at least this long is long
+  std::chrono::minutes max_meeting_length{24 * 60};  // longer timed events are not meetings
+  bool count_tentative = false;                      // tentatively accepted meetings count too
   std::chrono::weekday week_start = std::chrono::Sunday;
   std::string owner;  // the person of rows without puser (a Graph export of one calendar)
 };
@@ -114,6 +116,7 @@ struct MeetingCounts {
   uint64_t shown_as_free = 0;
   uint64_t no_other_invitee = 0;  // appointments: nobody else invited
   uint64_t zero_length = 0;
+  uint64_t too_long = 0;  // longer than max_meeting_length
 };
 
 struct MeetingMetrics {

@@ -209,6 +209,18 @@ TEST(MeetingMetrics, CancelledDeclinedAllDayFreeAndAppointmentsAreNotMeetings) {
   EXPECT_DOUBLE_EQ(t.rows[0].meeting_hours, 2.0);
 }
 
+TEST(MeetingMetrics, TimedEventsLongerThanADayAreNotMeetings) {
+  // 26 h (a blocked conference period) is left out; exactly 24 h still counts.
+  auto m = MustDerive({Meeting("2024-03-05T08:00:00", "2024-03-06T10:00:00"),
+                       Meeting("2024-03-07T00:00:00", "2024-03-08T00:00:00"),
+                       Meeting("0001-01-01T00:00:00", "9999-12-31T00:00:00")});
+  EXPECT_EQ(m.counts.too_long, 2u);
+  EXPECT_EQ(m.counts.meetings, 1u);
+  ASSERT_EQ(m.rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(m.rows[0].meeting_hours, 24.0);
+  EXPECT_DOUBLE_EQ(m.rows[0].after_hours_meeting_hours, 16.0);
+}
+
 TEST(MeetingMetrics, AcceptedInvitationCountsAndOrganizerAmongAttendeesIsOnePerson) {
   CalendarEvent accepted = Meeting("2024-03-05T09:00:00", "2024-03-05T10:00:00", "UTC", 0);
   accepted.response = ResponseType::kAccepted;
