@@ -47,7 +47,9 @@ std::vector<RowFlag> InactiveRows(const Columns& c, const HygieneOptions& o) {
   for (const auto& rows : rows_of) {
     v.clear();
     for (size_t r : rows) v.push_back(c.metric->numbers[r]);
-    const double sd = stats::SampleSd(v);
+    // Population sd (n denominator), as vivainsights' identify_inactiveweeks.
+    const double n = static_cast<double>(v.size());
+    const double sd = stats::SampleSd(v) * std::sqrt((n - 1) / n);
     if (!(sd > 0)) continue;  // one week, or no variation: never flagged
     const double mean = stats::Mean(v);
     for (size_t r : rows) {

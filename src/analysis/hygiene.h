@@ -1,6 +1,7 @@
 // Data hygiene: find the weeks, persons and person-weeks that distort behavioural averages, and
-// drop them (vivainsights identify_holidayweeks / identify_inactiveweeks / identify_nkw /
-// identify_outlier, with these exact rules; `metric` is Collaboration_hours by default):
+// drop them. The first three rules are vivainsights' identify_holidayweeks,
+// identify_inactiveweeks and identify_nkw (checked against vivainsights-py itself:
+// tests/golden/parity_*); `metric` is Collaboration_hours by default:
 //   - holiday weeks: the week's mean of the metric over its person-weeks with a value; z of each
 //     week's mean against the mean and SAMPLE sd of all weeks' means; flagged when
 //     z < holiday_z (-1). No week is flagged with fewer than holiday_min_weeks weeks (8) or a
@@ -9,12 +10,16 @@
 //     below the mean in ordinary data, and the rule removed 26% of a 4-week world), so vivalink
 //     judges holidays only once there are enough weeks. Set holiday_min_weeks = 2 for parity.
 //   - inactive person-weeks: per person, z of each weekly value against that person's own mean
-//     and sample sd; flagged when z <= inactive_z (-2). Persons with sd 0 (or one week) are
-//     never flagged.
+//     and POPULATION sd (n denominator, as identify_inactiveweeks); flagged when
+//     z <= inactive_z (-2). Persons with sd 0 (or one week) are never flagged. Unlike
+//     identify_inactiveweeks, vivalink never relaxes the threshold when nothing is flagged (that
+//     package then flags its 5% lowest z-scores).
 //   - non-knowledge workers: persons whose mean of the metric is < nkw_threshold (5 hours).
-//   - outlier person-weeks: value > Q3 + outlier_iqr_multiplier * (Q3 - Q1) (3), with the
-//     quartiles (type 7) over all person-weeks with a value. Only the upper fence is used: the
-//     metrics are non-negative hours, where low values are what inactive-week detection is for.
+//   - outlier person-weeks (vivalink's own rule; NOT vivainsights' identify_outlier, which gives
+//     z-scores of week means, i.e. the holiday rule's statistic): value > Q3 +
+//     outlier_iqr_multiplier * (Q3 - Q1) (3), with the quartiles (type 7) over all person-weeks
+//     with a value. Only the upper fence is used: the metrics are non-negative hours, where low
+//     values are what inactive-week detection is for.
 // Rows with a missing metric value take part in no rule and are never flagged.
 // Every rule is evaluated on the frame given (not one after another).
 // Exclusion lists are ordered by week (chronological, see LevelOrder) then person.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "test_frames.h"
 
 namespace vivalink::analysis {
@@ -57,18 +59,19 @@ TEST(Hygiene, PersonWithConstantHoursIsNeverInactive) {
   ASSERT_EQ(r->exclusions.size(), 1u);
   EXPECT_EQ(r->exclusions[0].person, "p1");
   EXPECT_EQ(r->exclusions[0].week, "2024-01-28");
-  EXPECT_NEAR(r->exclusions[0].score, -1.5, 1e-12);  // (0 - 22.5) / 15
+  // (0 - 22.5) / 12.99: the population sd (sqrt(168.75)), as vivainsights' identify_inactiveweeks.
+  EXPECT_NEAR(r->exclusions[0].score, -std::sqrt(3.0), 1e-12);
 }
 
 TEST(Hygiene, InactiveThresholdIsInclusive) {
-  // Values 10 x4 and 0: mean 8, sd sqrt(20): z = -8 / sqrt(20) = -1.789 > -2: not flagged.
-  const Frame f = HygieneFrame({{10, 10, 10, 0}});
+  // Values 0, 0, 10, 10: mean 5, population sd 5, so the zero weeks have z = -1 exactly.
+  const Frame f = HygieneFrame({{0, 0, 10, 10}});
   auto r = FindInactiveWeeks(f);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->exclusions.empty());
-  auto loose = FindInactiveWeeks(f, {.inactive_z = -1.5});  // z = -7.5/5 = -1.5 exactly
-  ASSERT_TRUE(loose.ok());
-  EXPECT_EQ(loose->exclusions.size(), 1u);
+  auto at = FindInactiveWeeks(f, {.inactive_z = -1});
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(at->exclusions.size(), 2u);
 }
 
 TEST(Hygiene, NonKnowledgeWorkersAverageBelowFiveHours) {

@@ -5,6 +5,7 @@
 // strings, numbers within 1e-9 relative (with a 1e-12 absolute floor for values near zero).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -157,6 +158,35 @@ json RunAnalysis(const Frame& frame, const json& args) {
     }
     return json{{"analysis", "tails"}, {"values", values}};
   }
+  if (analysis == "parity_hygiene") {
+    // The flags of vivainsights-py's identify_holidayweeks(sd = 1), identify_inactiveweeks(sd = 2)
+    // and identify_nkw(collab_threshold = 5, 15) (make_vivainsights_parity.py); vivainsights judges
+    // holiday weeks from 2 weeks on.
+    HygieneOptions o;
+    o.holiday_min_weeks = 2;
+    auto holiday = FindHolidayWeeks(frame, o);
+    auto inactive = FindInactiveWeeks(frame, o);
+    auto nkw = FindNonKnowledgeWorkers(frame, o);
+    o.nkw_threshold = 15;
+    auto nkw15 = FindNonKnowledgeWorkers(frame, o);
+    if (!holiday.ok() || !inactive.ok() || !nkw.ok() || !nkw15.ok()) {
+      return json{{"error", "hygiene failed"}};
+    }
+    std::vector<std::string> weeks, person_weeks, persons, persons15;
+    for (const auto& e : holiday->exclusions) weeks.push_back(e.week);
+    for (const auto& e : inactive->exclusions) person_weeks.push_back(e.person + " " + e.week);
+    for (const auto& e : nkw->exclusions) persons.push_back(e.person);
+    for (const auto& e : nkw15->exclusions) persons15.push_back(e.person);
+    std::sort(persons15.begin(), persons15.end());
+    std::sort(weeks.begin(), weeks.end());
+    std::sort(person_weeks.begin(), person_weeks.end());
+    std::sort(persons.begin(), persons.end());
+    return json{{"analysis", "parity_hygiene"},
+                {"holiday_weeks", weeks},
+                {"inactive_person_weeks", person_weeks},
+                {"non_knowledge_workers", persons},
+                {"non_knowledge_workers_15", persons15}};
+  }
   return json{{"error", "unknown analysis " + analysis}};
 }
 
@@ -210,9 +240,16 @@ class Golden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Golden, MatchesIndependentlyComputedExpectation) {
   const fs::path dir = GoldenDir() / GetParam();
-  auto frame = LoadCsvFrame((dir / "input.csv").string());
-  ASSERT_TRUE(frame.ok()) << frame.status().ToString();
   const json args = json::parse(Slurp(dir / "args.json"));
+  // A case may read a file of the shared data folder (VIVALINK_SHARED_DIR) instead of input.csv.
+  fs::path input = dir / "input.csv";
+  if (args.contains("shared_input")) {
+    const char* shared = std::getenv("VIVALINK_SHARED_DIR");
+    if (shared == nullptr || *shared == '\0') GTEST_SKIP() << "VIVALINK_SHARED_DIR is not set";
+    input = fs::path(shared) / args.at("shared_input").get<std::string>();
+  }
+  auto frame = LoadCsvFrame(input.string());
+  ASSERT_TRUE(frame.ok()) << frame.status().ToString();
   const json want = json::parse(Slurp(dir / "expected.json"));
   const json got = RunAnalysis(*frame, args);
   std::vector<std::string> diffs;

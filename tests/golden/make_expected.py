@@ -482,7 +482,7 @@ def hyg_inactive(df, metric, zmax):
         v = sub[metric].to_numpy(dtype=float)
         if len(v) < 2:
             continue
-        sd = float(np.std(v, ddof=1))
+        sd = float(np.std(v, ddof=0))  # population sd, as vivainsights' identify_inactiveweeks
         if not sd > 0:
             continue
         mu = float(v.mean())
