@@ -302,6 +302,38 @@ core::Status ValidateLocalName(std::string_view name) {
   return core::OkStatus();
 }
 
+// Opens blob (a validated relative name) below root without following a symbolic link in any
+// component, folders included: a link below the root could point anywhere. Returns the fd, or -1
+// with errno set (ENOTDIR or ELOOP when a component is a link).
+int OpenBeneath(const fs::path& root, std::string_view blob, int flags) {
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) return -1;
+  auto segments = core::Split(blob, '/');
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    std::string segment(segments[i]);
+    UniqueFd next(
+        ::openat(dir.get(), segment.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next.valid()) return -1;
+    dir = std::move(next);
+  }
+  std::string last(segments.empty() ? std::string_view() : segments.back());
+  return ::openat(dir.get(), last.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+}
+
+// True when a folder on the way from root to blob is a symbolic link (writes and deletes refuse
+// to go through one).
+bool SymlinkedFolderOnTheWay(const fs::path& root, std::string_view blob) {
+  fs::path at = root;
+  auto segments = core::Split(blob, '/');
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    at /= std::string(segments[i]);
+    struct stat st {};
+    if (::lstat(at.c_str(), &st) != 0) return false;  // absent: nothing to follow
+    if (S_ISLNK(st.st_mode)) return true;
+  }
+  return false;
+}
+
 // DT_DIR, DT_REG or something else (symbolic links, special files, vanished entries).
 unsigned char TypeOf(DIR* d, const dirent* e) {
   if (e->d_type != DT_UNKNOWN) return e->d_type;
@@ -518,7 +550,7 @@ core::Result<ListPage> LocalStore::List(const ListOptions& options) {
       continue;
     }
     fs::path path = root_ / item.key;
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    UniqueFd fd(OpenBeneath(root_, item.key, O_RDONLY | O_NONBLOCK));
     if (!fd.valid()) continue;  // deleted since the walk saw it
     auto props = PropertiesOf(fd.get(), path, item.key);
     if (!props.ok()) continue;
@@ -532,7 +564,7 @@ core::Result<std::unique_ptr<core::ByteSource>> LocalStore::Get(std::string_view
   RETURN_IF_ERROR(ValidateLocalName(name));
   std::string blob(name);
   fs::path path = root_ / blob;
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  UniqueFd fd(OpenBeneath(root_, blob, O_RDONLY | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
       return core::NotFoundError(fmt::format("blob {} not found in {}", blob, Describe()));
@@ -580,6 +612,12 @@ core::Result<BlobProperties> LocalStore::Put(std::string_view name, core::ByteSo
           "put of blob {}: metadata key \"{}\" is empty or holds a NUL byte", blob, key));
     }
     metadata[core::ToLower(key)] = value;
+  }
+  if (SymlinkedFolderOnTheWay(root_, blob)) {
+    return core::FailedPreconditionError(fmt::format(
+        "put of blob {} in {}: a folder on its path is a symbolic link, which the local store "
+        "does not follow",
+        blob, Describe()));
   }
 
   // Create the folders and the temporary file. A concurrent Delete may remove a folder it just
@@ -645,7 +683,7 @@ core::Result<BlobProperties> LocalStore::Put(std::string_view name, core::ByteSo
           fmt::format("put of blob {} in {}: {}", blob, Describe(), why));
     };
     if (!options.if_match.empty()) {
-      UniqueFd current(::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+      UniqueFd current(OpenBeneath(root_, blob, O_RDONLY | O_NONBLOCK));
       if (!current.valid())
         return conflict("it does not exist but If-Match was " + options.if_match);
       ASSIGN_OR_RETURN(FileStat st, StatFd(current.get(), target));
@@ -697,11 +735,12 @@ core::Status LocalStore::Delete(std::string_view name, const DeleteOptions& opti
   {
     std::lock_guard<std::mutex> lock(put_mu_);
     struct stat st {};
-    if (::lstat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (SymlinkedFolderOnTheWay(root_, blob) || ::lstat(target.c_str(), &st) != 0 ||
+        !S_ISREG(st.st_mode)) {
       return core::NotFoundError(fmt::format("blob {} not found in {}", blob, Describe()));
     }
     if (!options.if_match.empty() && options.if_match != "*") {
-      UniqueFd current(::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+      UniqueFd current(OpenBeneath(root_, blob, O_RDONLY | O_NONBLOCK));
       if (!current.valid()) {
         return core::NotFoundError(fmt::format("blob {} not found in {}", blob, Describe()));
       }
@@ -737,7 +776,7 @@ core::Result<BlobProperties> LocalStore::GetProperties(std::string_view name) {
   RETURN_IF_ERROR(ValidateLocalName(name));
   std::string blob(name);
   fs::path path = root_ / blob;
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  UniqueFd fd(OpenBeneath(root_, blob, O_RDONLY | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
       return core::NotFoundError(fmt::format("blob {} not found in {}", blob, Describe()));

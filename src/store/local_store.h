@@ -6,7 +6,9 @@
 // whenever the content is replaced. Creation time is the file's birth time where the file system
 // reports it (statx), else its mtime. Content-MD5 is kept in a sidecar-free way: computed on Put
 // and stored in an extended attribute when supported, otherwise left empty.
-// Temporary files (".vl-tmp-*") are never listed.
+// Temporary files (".vl-tmp-*") are never listed. Symbolic links are never followed, neither as
+// the blob nor as a folder on its path: reads open each folder with O_NOFOLLOW below the root
+// (a linked folder is "not found"); puts and deletes through a linked folder are refused.
 //
 // Details callers may rely on:
 // - Content type and user metadata live in extended attributes too ("user.vivalink.*"), best

@@ -390,6 +390,27 @@ TEST(LocalStore, DoesNotFollowSymlinksOutOfTheRoot) {
   EXPECT_TRUE(page->blobs.empty());
 }
 
+// Issue 10 item 11: only the last component was checked; a linked folder below the root led out.
+TEST(LocalStore, DoesNotFollowFolderSymlinksBelowTheRoot) {
+  testutil::TempDir dir;
+  testutil::WriteFile(dir / "outside/secret", "secret");
+  auto store = OpenStore(dir / "root");
+  ASSERT_TRUE(PutString(*store, "run/real", "x").ok());
+  fs::create_directory_symlink(dir / "outside", dir / "root" / "run" / "linked");
+  EXPECT_EQ(store->Get("run/linked/secret").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->GetProperties("run/linked/secret").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->Delete("run/linked/secret").code(), StatusCode::kNotFound);
+  EXPECT_EQ(PutString(*store, "run/linked/planted", "x").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(fs::exists(dir / "outside/secret"));
+  EXPECT_FALSE(fs::exists(dir / "outside/planted"));
+  auto all = ListAll(*store, "");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].name, "run/real");
+  EXPECT_EQ(*GetAll(*store, "run/real"), "x");
+}
+
 TEST(LocalStore, DeleteRemovesEmptyFoldersUpToTheRoot) {
   testutil::TempDir dir;
   auto store = OpenStore(dir / "root");
