@@ -19,6 +19,7 @@
 #include "drop/writer.h"
 #include "formats/reader.h"
 #include "sim/api_server.h"
+#include "sim/arm_pipeline.h"
 #include "sim/pipeline.h"
 #include "sim/simulator.h"
 
@@ -163,9 +164,57 @@ struct PipelineArgs {
   std::string notify_queue;
   std::string notify_events;
   std::string event_schema = "eventgrid";
+  // --template: run the Managed Application template instead (sim/arm_pipeline.h).
+  std::string template_path;
+  std::string parameters;
+  std::string token_flaw = "none";
+  bool metadata_early = false;
+  std::string authority;
 };
 
+int TemplateRun(const PipelineArgs& a) {
+  sim::TemplateRunOptions o;
+  o.dir = a.dir;
+  o.template_path = a.template_path;
+  auto week = core::ParseDate(a.week);
+  if (!week.ok() || a.week.size() != 10) {
+    return ReportError(core::InvalidArgumentError("--week must be a YYYY-MM-DD date"));
+  }
+  o.week = *week;
+  o.tenant = a.tenant;
+  o.staging_account_url = a.staging;
+  auto fail = sim::ParseFailMode(a.fail);
+  if (!fail.ok()) return ReportError(fail.status());
+  o.fail = *fail;
+  auto flaw = sim::ParseTokenFlaw(a.token_flaw);
+  if (!flaw.ok()) return ReportError(flaw.status());
+  o.token_flaw = *flaw;
+  o.metadata_early = a.metadata_early;
+  o.duplicate_notify = a.duplicate_notify;
+  o.part_rows = a.part_rows;
+  o.authority = a.authority;
+  auto result = sim::RunTemplateFromFiles(std::move(o), a.parameters);
+  if (!result.ok()) return ReportError(result.status());
+  for (const auto& act : result->activities) {
+    std::printf("%-28s %-12s %s%s\n", act.name.c_str(), act.status.c_str(), act.type.c_str(),
+                act.error.empty() ? "" : ("  " + core::Redact(act.error)).c_str());
+  }
+  for (const auto& d : result->drops) {
+    std::printf("%s %s rows=%llu parts=%llu copied=%llu metadata=%s notified=%d\n",
+                d.ref.ToString().c_str(), d.outcome.c_str(),
+                static_cast<unsigned long long>(d.rows), static_cast<unsigned long long>(d.parts),
+                static_cast<unsigned long long>(d.parts_copied), d.metadata_written ? "yes" : "no",
+                d.notifications);
+  }
+  std::printf("pipeline run %s: %s\n", result->run_id.c_str(), result->status.c_str());
+  return result->status == "Succeeded" ? 0 : 3;
+}
+
 int PipelineRun(const PipelineArgs& a) {
+  if (!a.template_path.empty()) return TemplateRun(a);
+  if (a.store.empty()) {
+    return ReportError(core::InvalidArgumentError("--store is required (or give --template)"));
+  }
   sim::PipelineOptions o;
   o.dir = a.dir;
   auto week = core::ParseDate(a.week);
@@ -313,8 +362,7 @@ int Main(int argc, char** argv) {
       "run", "deliver one week of every (or one) tenant into the partner store");
   run->add_option("--dir", pa.dir, "the world (vivasim init)")->required();
   run->add_option("--store", pa.store,
-                  "partner store URL (file:///path, or a container URL with a SAS)")
-      ->required();
+                  "partner store URL (file:///path, or a container URL with a SAS)");
   run->add_option("--week", pa.week, "any day of the week to deliver (YYYY-MM-DD)")->required();
   run->add_option("--staging", pa.staging, "staging store URL (default file://<dir>/staging)");
   run->add_option("--tenant", pa.tenant, "only this tenant id (default: every tenant)");
@@ -340,6 +388,19 @@ int Main(int argc, char** argv) {
                   "subscription validation handshake)");
   run->add_option("--event-schema", pa.event_schema, "eventgrid|cloudevents")
       ->capture_default_str();
+  run->add_option("--template", pa.template_path,
+                  "run this Managed Application template (deploy/managed-app/mainTemplate.json); "
+                  "the partner store and notification come from its --parameters");
+  run->add_option("--parameters", pa.parameters,
+                  "install parameters of --template (JSON, as `vivalink onboard` prints them)");
+  run->add_option("--token-flaw", pa.token_flaw,
+                  "with --template: the Web activity's token is none|forged|expired|"
+                  "not-yet-valid|wrong-audience|other-tenant|unknown-key")
+      ->capture_default_str();
+  run->add_flag("--metadata-early", pa.metadata_early,
+                "with --template: metadata.json reaches the partner before the parts");
+  run->add_option("--authority", pa.authority,
+                  "with --template: Entra ID authority of the tokens (default: partner.json's)");
 
   sim::ApiServerOptions so;
   std::string serve_dir;

@@ -19,6 +19,7 @@
 #include "drop/writer.h"
 #include "http/curl_transport.h"
 #include "sim/arm_template.h"
+#include "sim/simulator.h"
 #include "sim/state.h"
 #include "sim/writers.h"
 
@@ -734,6 +735,24 @@ core::Result<TemplateRunResult> RunTemplatePipeline(const Organization& org,
   ASSIGN_OR_RETURN(Value tmpl, arm::LoadJsonFile(options.template_path));
   Runner runner(org, options, tmpl);
   return runner.Run();
+}
+
+core::Result<TemplateRunResult> RunTemplateFromFiles(TemplateRunOptions options,
+                                                     const std::filesystem::path& parameters_file) {
+  ASSIGN_OR_RETURN(Organization org, LoadOrganization(options.dir));
+  ASSIGN_OR_RETURN(Value file, arm::LoadJsonFile(parameters_file));
+  auto values = arm::ParameterValues(file);
+  if (!values.ok()) return values.status().WithContext(parameters_file.string());
+  options.parameters = std::move(values).value();
+  if (options.tenant.empty()) {
+    if (org.tenants.size() != 1) {
+      return core::InvalidArgumentError(
+          fmt::format("the world has {} tenants: say with --tenant which one installed the package",
+                      org.tenants.size()));
+    }
+    options.tenant = org.tenants[0].id;
+  }
+  return RunTemplatePipeline(org, options);
 }
 
 }  // namespace vivalink::sim

@@ -90,4 +90,12 @@ struct TemplateRunResult {
 core::Result<TemplateRunResult> RunTemplatePipeline(const Organization& org,
                                                     const TemplateRunOptions& options);
 
+// `vivasim pipeline run --template`: loads the world of options.dir and the install parameters
+// (an ARM parameters file or a plain {"name": value} object; `vivalink onboard` prints one),
+// then RunTemplatePipeline. An empty options.tenant means the world's only tenant
+// (kInvalidArgument when it has several). Errors as LoadOrganization, LoadJsonFile,
+// ParameterValues and RunTemplatePipeline give them.
+core::Result<TemplateRunResult> RunTemplateFromFiles(TemplateRunOptions options,
+                                                     const std::filesystem::path& parameters_file);
+
 }  // namespace vivalink::sim

@@ -195,5 +195,69 @@ TEST(VivasimCli, PipelineFailOptionsAndBadArguments) {
   EXPECT_EQ(unsigned_notify.exit_code, 2);
 }
 
+TEST(VivasimCli, PipelineRunsTheShippedTemplate) {
+  testutil::TempDir tmp;
+  const fs::path world = tmp / "world";
+  ASSERT_EQ(testutil::RunProgram({Vivasim(), "init", "--dir", world.string(), "--tenants", "1",
+                                  "--people", "20", "--weeks", "2"})
+                .exit_code,
+            0);
+  auto org = LoadOrganization(world);
+  ASSERT_TRUE(org.ok());
+  const std::string week = core::FormatDate(org->WeekStart(1));
+  testing::Receiver receiver;
+  const fs::path params = tmp / "params.json";
+  testutil::WriteFile(params,
+                      json{{"$schema",
+                            "https://schema.management.azure.com/schemas/2019-04-01/"
+                            "deploymentParameters.json#"},
+                           {"contentVersion", "1.0.0.0"},
+                           {"parameters",
+                            {{"partnerSasUrl", {{"value", "file://" + (tmp / "partner").string()}}},
+                             {"partnerContainer", {{"value", "drops"}}},
+                             {"notificationUrl", {{"value", receiver.url()}}},
+                             {"partnerAppIdUri", {{"value", "api://vivalink-partner"}}},
+                             {"exportUsers", {{"value", false}}},
+                             {"mgdcAppId", {{"value", "11111111-2222-3333-4444-555555555555"}}},
+                             {"mgdcAppSecret", {{"value", "x"}}},
+                             {"scheduleStartTime", {{"value", "2024-01-07T02:00:00Z"}}}}}}
+                          .dump());
+  const std::string tmpl =
+      (testutil::SourceDir() / "deploy" / "managed-app" / "mainTemplate.json").string();
+  auto run = testutil::RunProgram({Vivasim(), "pipeline", "run", "--dir", world.string(), "--week",
+                                   week, "--template", tmpl, "--parameters", params.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  EXPECT_NE(run.out.find("NotifyPartner"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(": Succeeded"), std::string::npos) << run.out;
+  ASSERT_EQ(receiver.received().size(), 1u);
+  const json body = json::parse(receiver.received()[0].body);
+  EXPECT_EQ(body["TenantId"], org->tenants[0].id);
+  EXPECT_EQ(body["Container"], "drops");
+
+  // A failed step: exit 3, and the activity table says which.
+  auto partial = testutil::RunProgram({Vivasim(), "pipeline", "run", "--dir", world.string(),
+                                       "--week", week, "--template", tmpl, "--parameters",
+                                       params.string(), "--fail", "partial"});
+  EXPECT_EQ(partial.exit_code, 3) << partial.err;
+  EXPECT_NE(partial.out.find("CopyPartsToPartner"), std::string::npos);
+  // Bad arguments.
+  auto flaw = testutil::RunProgram({Vivasim(), "pipeline", "run", "--dir", world.string(), "--week",
+                                    week, "--template", tmpl, "--parameters", params.string(),
+                                    "--token-flaw", "sloppy"});
+  EXPECT_EQ(flaw.exit_code, 2);
+  EXPECT_NE(flaw.err.find("token flaw"), std::string::npos) << flaw.err;
+  auto missing =
+      testutil::RunProgram({Vivasim(), "pipeline", "run", "--dir", world.string(), "--week", week,
+                            "--template", tmpl, "--parameters", (tmp / "nope.json").string()});
+  EXPECT_NE(missing.exit_code, 0);
+  auto no_store =
+      testutil::RunProgram({Vivasim(), "pipeline", "run", "--dir", world.string(), "--week", week});
+  EXPECT_EQ(no_store.exit_code, 2);
+  EXPECT_NE(no_store.err.find("--store is required"), std::string::npos) << no_store.err;
+  auto help = testutil::RunProgram({Vivasim(), "pipeline", "run", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--template"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vivalink::sim
