@@ -129,7 +129,9 @@ core::Status WriteCrmStatic(const Organization& org, size_t tenant, core::ByteSi
   internal::SinkBuffer buffer(sink);
   std::string& out = buffer.text();
   out += org.options.crm_key == CrmKey::kEmail ? "Email" : "ObjectId";
-  out += ",Attrition,Tenure_years,Exit_date\n";
+  // The HR extract carries the person's Organization: the weekly Viva rows the pipeline delivers
+  // (v0/v1) hold no HR attributes, and the planted Sales-only effect is found by group.
+  out += ",Attrition,Tenure_years,Exit_date,Organization\n";
   for (const Person& p : t.people) {
     const StaticOutcome s = PersonStaticOutcome(org, t, p);
     internal::AppendCsvField(
@@ -138,6 +140,8 @@ core::Status WriteCrmStatic(const Organization& org, size_t tenant, core::ByteSi
     out += fmt::format("{:.1f}", s.tenure_years);
     out += ',';
     if (s.exit_date) out += core::FormatDate(*s.exit_date);
+    out += ',';
+    internal::AppendCsvField(out, p.organization);
     out += '\n';
     RETURN_IF_ERROR(buffer.Flush());
   }

@@ -11,7 +11,8 @@
 //   - a few exact duplicate rows (crm_duplicate_rows), right after the original
 //   rows ordered by week, then person
 // crm_static.csv — one row per CRM person:
-//   Email|ObjectId (lower case), Attrition (0/1), Tenure_years, Exit_date (empty if employed)
+//   Email|ObjectId (lower case), Attrition (0/1), Tenure_years, Exit_date (empty if employed),
+//   Organization (the HR extract's department: v0/v1 Viva rows carry no HR attributes)
 #pragma once
 
 #include <cstddef>

@@ -198,7 +198,8 @@ TEST(AnalysisE2ESlow, ThreeWorldsEveryOutcomeShapeAndGroupEffect) {
         found = found || (c.at("behaviour") == planted.at("column") &&
                           c.at("attribute") == attribute && c.at("group") == group);
       }
-      EXPECT_TRUE(found) << planted.at("column") << " in " << group << ", seed " << seed;
+      EXPECT_TRUE(found) << planted.at("column") << " in " << group << ", seed " << seed
+                         << "; reported: " << d->at("conditional").dump();
     }
   }
 }

@@ -135,13 +135,14 @@ TEST(Crm, StaticFileHasOneRowPerCrmPerson) {
   core::StringSink sink;
   ASSERT_TRUE(WriteCrmStatic(org, 0, sink).ok());
   const std::vector<std::string> lines = Lines(sink.data());
-  EXPECT_EQ(lines[0], "Email,Attrition,Tenure_years,Exit_date");
+  EXPECT_EQ(lines[0], "Email,Attrition,Tenure_years,Exit_date,Organization");
   ASSERT_EQ(lines.size(), org.tenants[0].people.size() + 1);
   int exits = 0, attrition = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     const std::vector<std::string> f = CsvFields(lines[i]);
-    ASSERT_EQ(f.size(), 4u);
+    ASSERT_EQ(f.size(), 5u);
     EXPECT_TRUE(f[1] == "0" || f[1] == "1");
+    EXPECT_EQ(f[4], org.tenants[0].people[i - 1].organization);
     if (f[1] == "1") ++attrition;
     if (!f[3].empty()) {
       ++exits;
