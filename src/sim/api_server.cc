@@ -140,8 +140,21 @@ struct ApiServer::Impl {
     if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number_integer()) {
       return core::UnauthenticatedError("the bearer token is malformed");
     }
-    if (Seconds(clock->Now()) >= claims["exp"].get<int64_t>()) {
+    const int64_t now = Seconds(clock->Now());
+    if (now >= claims["exp"].get<int64_t>()) {
       return core::UnauthenticatedError("the bearer token has expired; get a new one");
+    }
+    // What a resource server checks besides the signature and exp (Entra ID tokens carry both).
+    constexpr int64_t kClockSkewSeconds = 300;
+    if (!claims.contains("nbf") || !claims["nbf"].is_number_integer() ||
+        now + kClockSkewSeconds < claims["nbf"].get<int64_t>()) {
+      return core::UnauthenticatedError("the bearer token is not valid yet (nbf)");
+    }
+    if (FieldString(claims, "aud") != options.resource) {
+      return core::UnauthenticatedError(
+          fmt::format("the bearer token's audience '{}' is not this API ({}); request the token "
+                      "with scope {}/.default",
+                      FieldString(claims, "aud"), options.resource, options.resource));
     }
     return TokenClaims{FieldString(claims, "appid"), FieldString(claims, "tid")};
   }
@@ -219,13 +232,23 @@ struct ApiServer::Impl {
                                   "suffixed to the resource identifier (application ID URI).",
                                   scope));
     }
+    std::string resource = scope.substr(0, scope.size() - kDefault.size());
+    while (resource.ends_with('/')) resource.pop_back();
+    if (!core::EqualsIgnoreCase(resource, options.resource) &&
+        !core::EqualsIgnoreCase(resource, "https://graph.microsoft.com")) {
+      return AadError(400, "invalid_resource", 500011,
+                      fmt::format("The resource principal named {} was not found in the tenant "
+                                  "named {}. This can happen if the application has not been "
+                                  "installed by the administrator of the tenant or consented to "
+                                  "by any user in the tenant.",
+                                  resource, tenant));
+    }
+    if (core::EqualsIgnoreCase(resource, options.resource)) resource = options.resource;
     Answer a;
-    a.body = ordered_json(
-                 {{"token_type", "Bearer"},
-                  {"expires_in", options.token_ttl.count()},
-                  {"ext_expires_in", options.token_ttl.count()},
-                  {"access_token",
-                   IssueToken(client_id, tenant, scope.substr(0, scope.size() - kDefault.size()))}})
+    a.body = ordered_json({{"token_type", "Bearer"},
+                           {"expires_in", options.token_ttl.count()},
+                           {"ext_expires_in", options.token_ttl.count()},
+                           {"access_token", IssueToken(client_id, tenant, resource)}})
                  .dump();
     return a;
   }

@@ -8,7 +8,8 @@
 //   "<resource>/.default" -> 200 {token_type:"Bearer", expires_in, ext_expires_in, access_token}.
 //   Errors as Entra ID writes them ({error, error_description "AADSTSnnn: ...", error_codes}):
 //   400 unsupported_grant_type / invalid_request (missing field, unknown tenant) / invalid_scope /
-//   unauthorized_client (unknown client_id); 401 invalid_client (wrong secret).
+//   invalid_resource (a resource other than the key API or Graph) / unauthorized_client (unknown
+//   client_id); 401 invalid_client (wrong secret).
 //   Tokens are JWT-shaped (HS256 with a per-process key; claims tid, appid, azp, aud, iss, iat,
 //   nbf, exp) and valid for token_ttl. Applications: the partner of D/partner.json (consented in
 //   every tenant it lists) plus ApiServerOptions::extra_apps (can obtain tokens, are nobody's
@@ -25,7 +26,9 @@
 //   Field names are matched case-insensitively (partnerAppId/PartnerAppId, rsaKey/RsaKey, ...).
 //   Status codes, checked in this order:
 //     429 + Retry-After / fail_status (5xx)  injected: every throttle_every-th / fail_every-th call
-//     401  no bearer token, a malformed or forged one, or an expired one (WWW-Authenticate: Bearer)
+//     401  no bearer token, a malformed or forged one, an expired or not yet valid (nbf) one, or
+//          one issued for another audience (aud != ApiServerOptions::resource)
+//          (WWW-Authenticate: Bearer)
 //     403  token issued for another tenant than the path's
 //     400  scope != tenant, body not a JSON object, a required field missing or malformed,
 //          tenantId in the body != path, a key that is not RSA-2048
@@ -70,7 +73,12 @@ struct ApiServerOptions {
   int fail_status = 503;
   std::vector<AppCredential> extra_apps;         // more applications that can obtain tokens
   std::chrono::days registration_lifetime{365};  // expirationDate = createdDate + this
-  bool update_partner_json = true;     // write api_url / authority / token_url into partner.json
+  bool update_partner_json = true;  // write api_url / authority / token_url into partner.json
+  // The key API's application ID URI. The token endpoint issues tokens for it and for Microsoft
+  // Graph only (any other resource: 400 invalid_resource, AADSTS500011, as Entra ID answers); the
+  // key API accepts only tokens whose aud is exactly this and whose nbf has come (5 minutes of
+  // clock skew allowed), so a wrong keys.scope fails here as it would against Entra ID.
+  std::string resource = "https://api.orginsights.viva.office.com";
   const core::Clock* clock = nullptr;  // null = core::SystemClock; must outlive the server
 };
 

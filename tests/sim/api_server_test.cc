@@ -64,10 +64,10 @@ class ApiTest : public ::testing::Test {
     return r.ok() ? std::move(*r) : http::Response{};
   }
 
-  http::Response TokenResponse(const std::string& tenant, const std::string& client_id,
-                               const std::string& secret,
-                               const std::string& scope = "api://vivainsights/.default",
-                               const std::string& grant = "client_credentials") {
+  http::Response TokenResponse(
+      const std::string& tenant, const std::string& client_id, const std::string& secret,
+      const std::string& scope = "https://api.orginsights.viva.office.com/.default",
+      const std::string& grant = "client_credentials") {
     const std::string form = "grant_type=" + http::UrlEncodeQuery(grant) +
                              "&client_id=" + http::UrlEncodeQuery(client_id) +
                              "&client_secret=" + http::UrlEncodeQuery(secret) +
@@ -162,10 +162,11 @@ TEST_F(ApiTest, TokenEndpointRejectsBadClientRequestsLikeEntraId) {
   r = TokenResponse(t, "00000000-1111-4222-8333-444444444444", secret);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"], "unauthorized_client");
-  r = TokenResponse(t, partner_app(), secret, "api://vivainsights/.default", "password");
+  r = TokenResponse(t, partner_app(), secret, "https://api.orginsights.viva.office.com/.default",
+                    "password");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"], "unsupported_grant_type");
-  r = TokenResponse(t, partner_app(), secret, "api://vivainsights");
+  r = TokenResponse(t, partner_app(), secret, "https://api.orginsights.viva.office.com");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"], "invalid_scope");
   r = TokenResponse("99999999-9999-4999-8999-999999999999", partner_app(), secret);
@@ -182,7 +183,9 @@ TEST_F(ApiTest, TokenEndpointAcceptsHttpBasicClientAuthentication) {
   req.headers["Content-Type"] = "application/x-www-form-urlencoded";
   req.headers["Authorization"] =
       "Basic " + core::Base64Encode(partner_app() + ":" + world_.org().partner_secret);
-  req.body = "grant_type=client_credentials&scope=api%3A%2F%2Fvivainsights%2F.default";
+  req.body =
+      "grant_type=client_credentials&scope=https%3A%2F%2Fapi.orginsights.viva.office.com%2F."
+      "default";
   auto r = transport_.Send(req);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200) << r->body;
@@ -268,6 +271,40 @@ TEST_F(ApiTest, ExpiredTokenIs401) {
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.body.find("expired"), std::string::npos);
   EXPECT_EQ(Fetch(t, d.copy_activity_id, Token(t)).status, 200);  // a new token works
+}
+
+// Issue 10 item 11: the token check ignored aud and nbf, so a wrong keys.scope passed every test.
+TEST_F(ApiTest, TokensForAnUnknownResourceAreRefusedLikeEntraId) {
+  const std::string t = world_.tenant(0);
+  http::Response r =
+      TokenResponse(t, partner_app(), world_.org().partner_secret, "api://vivainsights/.default");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"], "invalid_resource");
+  EXPECT_NE(json::parse(r.body)["error_description"].get<std::string>().find("AADSTS500011"),
+            std::string::npos);
+}
+
+TEST_F(ApiTest, ATokenForAnotherAudienceIs401) {
+  const std::string t = world_.tenant(0);
+  const http::Response graph = TokenResponse(t, partner_app(), world_.org().partner_secret,
+                                             "https://graph.microsoft.com/.default");
+  ASSERT_EQ(graph.status, 200) << graph.body;
+  const std::string token = json::parse(graph.body)["access_token"];
+  const http::Response r = Register(t, Key(0), token);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("audience"), std::string::npos) << r.body;
+  EXPECT_EQ(Register(t, Key(0), Token(t)).status, 200);
+}
+
+TEST_F(ApiTest, ATokenBeforeItsNotBeforeTimeIs401) {
+  const std::string t = world_.tenant(0);
+  const std::string token = Token(t);
+  clock_.Advance(-std::chrono::seconds(301));  // the API's clock is behind the issuer's
+  const http::Response r = Register(t, Key(0), token);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("nbf"), std::string::npos) << r.body;
+  clock_.Advance(std::chrono::seconds(2));  // within the 5 minutes of allowed skew
+  EXPECT_EQ(Register(t, Key(0), token).status, 200);
 }
 
 TEST_F(ApiTest, TokenOfAnotherTenantIs403) {

@@ -107,7 +107,7 @@ TEST(VivasimCli, InitPipelineAndServeWorkTogether) {
       started["authority"].get<std::string>() + "/" + tenant + "/oauth2/v2.0/token",
       "grant_type=client_credentials&client_id=" + partner["client_id"].get<std::string>() +
           "&client_secret=" + http::UrlEncodeQuery(partner["client_secret"].get<std::string>()) +
-          "&scope=api%3A%2F%2Fvivainsights%2F.default",
+          "&scope=https%3A%2F%2Fapi.orginsights.viva.office.com%2F.default",
       "application/x-www-form-urlencoded", "");
   ASSERT_EQ(token_r.status, 200) << token_r.body;
   const std::string token = json::parse(token_r.body)["access_token"];
