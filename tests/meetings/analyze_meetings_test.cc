@@ -97,6 +97,24 @@ TEST(AnalyzeMeetingsCli, CorruptRowExitsOneNamingTheLine) {
   std::filesystem::remove(path);
 }
 
+TEST(AnalyzeMeetingsCli, DerivedMetricsFeedThePersonQueryAnalyses) {
+  // The output is a person query (PersonId, MetricDate, metrics): analyze patterns reads it.
+  auto derived = RunProgram({Vivalink(), "analyze", "meetings", "--input", Sample()});
+  ASSERT_EQ(derived.exit_code, 0) << derived.err;
+  auto path = std::filesystem::path(::testing::TempDir()) / "derived_meetings.csv";
+  {
+    std::ofstream out(path);
+    out << derived.out;
+  }
+  auto r = RunProgram({Vivalink(), "analyze", "patterns", "--input", path.string(), "--kind",
+                       "trend", "--metric", "Meeting_hours", "--by", "", "--min-group", "1"});
+  std::filesystem::remove(path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 8u) << r.out;  // header + the 7 weeks (one person each)
+  EXPECT_EQ(lines[3], "Meeting_hours,Total,2020-05-10,1,1.5,0.5") << r.out;
+}
+
 // --- analyze meeting-query -------------------------------------------------------------------
 
 std::string MtData() { return testutil::SharedData("mt_data.csv").string(); }
