@@ -124,6 +124,7 @@ core::Status DropReader::OpenPart(size_t index) {
   ro.source_name = part.name;
   ro.batch_rows = options_.batch_rows;
   ro.max_columns = options_.max_columns;
+  ro.quote_values_in_errors = false;  // cells are decrypted data
   if (column_cipher_) {
     crypto::ColumnCipher* cipher = column_cipher_.get();
     ro.decrypt_column = [cipher](std::string_view in, std::string& out) {

@@ -67,6 +67,9 @@ struct ReaderOptions {
   size_t batch_rows = 4096;           // rows per batch
   size_t max_line_bytes = 16u << 20;  // a longer line is kDataLoss (protects memory)
   size_t max_columns = 4096;          // more distinct columns is kDataLoss (protects memory/time)
+  // false: error messages never quote a cell, only its length (drops: the cells are decrypted
+  // data, DESIGN §8.5). true: an excerpt of at most 40 bytes helps a person fix their own file.
+  bool quote_values_in_errors = true;
   // When set, the column-encrypted PII columns (PersonId/ObjectId, id, mail, userPrincipalName;
   // see IsPiiColumn) are decrypted with it as they are read.
   ColumnDecryptor decrypt_column{};

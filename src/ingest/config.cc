@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "db/url.h"
 
 namespace vivalink::ingest {
 namespace {
@@ -342,7 +343,7 @@ std::string Config::Describe() const {
     << "\"\nauthority = \"" << keys.authority << "\"\nscope = \"" << keys.scope
     << "\"\nclient_id = \"" << keys.client_id << "\"\nclient_secret = \""
     << (keys.client_secret.empty() ? "" : "***") << "\"\nkeys_dir = \"" << keys.keys_dir << "\"\n"
-    << "[database]\nurl = \"" << database_url << "\"\n"
+    << "[database]\nurl = \"" << db::StripPassword(database_url) << "\"\n"
     << "[ingest]\npoll_interval_seconds = " << poll_interval.count()
     << "\nlookback_hours = " << lookback.count() << "\nmax_attempts = " << max_attempts
     << "\nretention_days = " << retention_days

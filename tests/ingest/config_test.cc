@@ -214,6 +214,21 @@ TEST_F(ConfigTest, BadPushValuesAreRefusedWithTheKey) {
   EXPECT_EQ(ParseConfig("[push]\nqueue = \"x\"\n").status().code(), StatusCode::kInvalidArgument);
 }
 
+// Issue 10 item 9: `config show` printed a PostgreSQL URL's password.
+TEST_F(ConfigTest, DescribeRemovesTheDatabasePassword) {
+  Config c = DefaultConfig();
+  for (const char* url : {"postgresql://vivalink:hunter2-SENTINEL@db.example:5432/vivalink",
+                          "postgres://db.example/vivalink?user=v&password=hunter2-SENTINEL",
+                          "postgresql://vivalink:hunter2-SENTINEL@"}) {
+    c.database_url = url;
+    std::string text = c.Describe();
+    EXPECT_EQ(text.find("SENTINEL"), std::string::npos) << text;
+    EXPECT_NE(text.find("[database]"), std::string::npos);
+  }
+  c.database_url = "postgresql://vivalink@db.example:5432/vivalink";
+  EXPECT_NE(c.Describe().find("postgresql://vivalink@db.example:5432/vivalink"), std::string::npos);
+}
+
 TEST_F(ConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadConfig("/nonexistent/vivalink.toml").status().code(), StatusCode::kNotFound);
 }

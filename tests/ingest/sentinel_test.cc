@@ -88,5 +88,51 @@ TEST(Sentinel, UnconfiguredColumnsRawIdsAndJsonLinesReachNoFile) {
   EXPECT_FALSE(FilesContaining(world.root(), "Collaboration_hours").empty());
 }
 
+// Issue 10 item 9: parse errors put 40-byte excerpts of decrypted cells, and the full MetricDate
+// value, into the ledger's last_error and the logs; the test above covered only the row-count
+// path. Each drop here fails on another error path with the sentinel in the failing cell.
+TEST(Sentinel, NoErrorPathQuotesADecryptedCell) {
+  World world;
+  core::InitLogging({.level = core::LogLevel::kDebug, .file = (world.root() / "vl.log").string()});
+  Config config = world.MakeConfig(world.sqlite_url());
+  auto rows_with = [](const std::string& field, const std::string& value) {
+    std::string rows = MetricRows(4, "2024-01-07");
+    rows += fmt::format(
+        R"({{"PersonId":"{}","MetricDate":"2024-01-07","Collaboration hours":"3","After-hours email hours":1,"Organization":"Org1","FunctionType":"F1","{}":"{}"}})",
+        testing::PersonGuid(9), field, value);
+    rows += "\n";
+    return rows;
+  };
+  // A numeric column holding text (type conflict).
+  std::string conflict = MetricRows(4, "2024-01-07");
+  conflict += fmt::format(
+      R"({{"PersonId":"{}","MetricDate":"2024-01-07","Collaboration hours":"{}","After-hours email hours":1,"Organization":"Org1","FunctionType":"F1"}})",
+      testing::PersonGuid(9), kSentinel);
+  conflict += "\n";
+  world.Write({.run_id = "11111111-1111-4111-8111-111111111111", .rows = conflict});
+  // A MetricDate that is not a date.
+  std::string bad_date = MetricRows(4, "2024-01-14");
+  bad_date += fmt::format(
+      R"({{"PersonId":"{}","MetricDate":"{}","Collaboration hours":"3","After-hours email hours":1,"Organization":"Org1","FunctionType":"F1"}})",
+      testing::PersonGuid(9), kSentinel);
+  bad_date += "\n";
+  world.Write({.run_id = "22222222-2222-4222-8222-222222222222", .rows = bad_date});
+  // A number too large for a double next to the sentinel row of another column.
+  world.Write({.run_id = "33333333-3333-4333-8333-333333333333",
+               .rows = rows_with("Collaboration hours", std::string(400, '9'))});
+  auto r = RunOnce(config, {.progress = 0});
+  core::InitLogging({});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->failed, 3) << r->ToText();
+  for (const DropResult& d : r->results) {
+    EXPECT_EQ(d.error.code(), core::StatusCode::kDataLoss) << d.error.ToString();
+    EXPECT_EQ(d.error.message().find(kSentinel), std::string::npos) << d.error.message();
+    EXPECT_EQ(d.error.message().find("99999999"), std::string::npos) << d.error.message();
+  }
+  EXPECT_EQ(FilesContaining(world.root(), kSentinel), std::vector<std::string>{});
+  EXPECT_EQ(FilesContaining(world.root(), "9999999999"), std::vector<std::string>{});
+  EXPECT_TRUE(std::filesystem::exists(world.root() / "vl.log"));
+}
+
 }  // namespace
 }  // namespace vivalink::ingest

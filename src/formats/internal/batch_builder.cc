@@ -18,9 +18,11 @@ std::string_view TypeWord(ColumnType type) {
   return "?";
 }
 
-// Values quoted in messages are cut short: a message is for a person, not a dump.
-std::string Excerpt(std::string_view v) {
+// Values quoted in messages are cut short: a message is for a person, not a dump. With quote
+// false (decrypted input) only the length is given.
+std::string Excerpt(std::string_view v, bool quote) {
   constexpr size_t kMax = 40;
+  if (!quote) return "<" + std::to_string(v.size()) + " bytes, not quoted>";
   if (v.size() <= kMax) return std::string(v);
   return std::string(v.substr(0, kMax)) + "...";
 }
@@ -73,7 +75,7 @@ bool BatchBuilder::Conflict(int index, std::string_view what, std::string_view v
   error_ = core::DataLossError(
       "column \"" + slot.canonical + "\" holds " + std::string(TypeWord(slot.type)) +
       " (decided by its first non-null value) but this row has " + std::string(what) + " \"" +
-      Excerpt(value) +
+      Excerpt(value, options_.quote_values_in_errors) +
       "\"; every value of a column must have one type: fix the row or re-export the file");
   return false;
 }
@@ -152,10 +154,10 @@ bool BatchBuilder::SetText(int index, std::string_view text) {
   Slot& slot = slots_[index];
   if (!slot.keep) return true;
   if (OverflowsDouble(text)) {
-    error_ =
-        core::DataLossError("column \"" + slot.canonical + "\" has the number \"" + Excerpt(text) +
-                            "\", too large for a double (it would read as infinity); fix the "
-                            "row or re-export the file");
+    error_ = core::DataLossError("column \"" + slot.canonical + "\" has the number \"" +
+                                 Excerpt(text, options_.quote_values_in_errors) +
+                                 "\", too large for a double (it would read as infinity); fix the "
+                                 "row or re-export the file");
     return false;
   }
   double number = 0;
