@@ -14,6 +14,7 @@
 #include "core/strings.h"
 #include "formats/writer.h"
 #include "meetings/internal/day_pieces.h"
+#include "meetings/recurrence.h"
 #include "meetings/time_zone.h"
 
 namespace vivalink::meetings {
@@ -40,12 +41,17 @@ struct Meeting {
   int64_t start_ms = 0;  // UTC, since the epoch
   int64_t end_ms = 0;
   uint64_t id_hash = 0;
+  uint64_t series_hash = 0;  // generated from a series master: hash of the master's id
   uint8_t kinds = 0;
   bool has_id = false;
+  bool generated = false;
 };
 
 struct Person {
   std::vector<Meeting> meetings;
+  // (hash of seriesMasterId, originalStart) of occurrence and exception rows: a generated
+  // occurrence at that start is replaced by the row (or removed with it, when cancelled).
+  std::vector<std::pair<uint64_t, int64_t>> replaced;
 };
 
 // Sums of one person-week in milliseconds (exact), turned into hours at the end.
@@ -56,6 +62,9 @@ struct WeekSums {
 };
 
 constexpr double kMsPerHour = 3'600'000.0;
+// Occurrences one series master may generate (ten years of a weekly meeting): bounds the memory
+// one row can cost.
+constexpr size_t kMaxOccurrencesPerSeries = 520;
 
 std::string Lower(std::string_view s) { return core::ToLower(core::Trim(s)); }
 
@@ -130,6 +139,12 @@ struct MeetingAggregator::State {
 
   core::Result<core::TimePoint> Utc(const formats::WallTime& t, std::string_view field,
                                     std::string_view source, const CalendarEvent& e) {
+    ASSIGN_OR_RETURN(const TimeZone* zone, Zone(t, field, source, e));
+    return zone->ToUtc(t.local);
+  }
+
+  core::Result<const TimeZone*> Zone(const formats::WallTime& t, std::string_view field,
+                                     std::string_view source, const CalendarEvent& e) {
     auto zone = zones.Find(t.time_zone);
     if (!zone.ok()) {
       return core::DataLossError(
@@ -137,7 +152,7 @@ struct MeetingAggregator::State {
           " is neither an IANA zone nor a Windows zone name (or an Outlook custom zone); the "
           "event's time cannot be placed");
     }
-    return (*zone)->ToUtc(t.local);
+    return *zone;
   }
 
   bool Attended(const CalendarEvent& e) const {
@@ -159,15 +174,17 @@ struct MeetingAggregator::State {
   core::Status Add(const CalendarEvent& e, std::string_view source) {
     RETURN_IF_ERROR(CheckOptions());
     ++counts.events;
-    if (e.type == formats::EventType::kSeriesMaster) {
-      ++counts.series_masters;
-      return core::OkStatus();
-    }
+    const bool master = e.type == formats::EventType::kSeriesMaster;
+    if (master) ++counts.series_masters;
     const std::string& person = e.puser.empty() ? options.owner : e.puser;
     if (person.empty()) {
       return core::DataLossError(Where(source, e) +
                                  ": field puser is missing, so the calendar's owner is unknown; "
                                  "give the owner (--owner) for an export of one calendar");
+    }
+    if (!master && !e.series_master_id.empty() && e.original_start) {
+      Of(person).replaced.emplace_back(std::hash<std::string>{}(e.series_master_id),
+                                       e.original_start->time_since_epoch().count());
     }
     if (e.is_cancelled) {
       ++counts.cancelled;
@@ -241,10 +258,53 @@ struct MeetingAggregator::State {
       }
       set(kExternal, external);
     }
+    if (master) return AddSeries(e, source, m, Of(person));
+    Of(person).meetings.push_back(m);
+    ++counts.meetings;
+    return core::OkStatus();
+  }
+
+  Person& Of(const std::string& person) {
     auto it = people.find(person);
     if (it == people.end()) it = people.emplace(person, Person{}).first;
-    it->second.meetings.push_back(m);
-    ++counts.meetings;
+    return it->second;
+  }
+
+  // One meeting per occurrence of a series master (Event_v1), its wall-clock times moved to
+  // each occurrence date in the master's zones (so DST keeps the local time, as Outlook does).
+  core::Status AddSeries(const CalendarEvent& e, std::string_view source, Meeting pattern,
+                         Person& p) {
+    if (!e.recurrence) {
+      ++counts.series_not_expanded;
+      return core::OkStatus();
+    }
+    auto first = std::chrono::floor<days>(e.start.local);
+    auto dates = ExpandOccurrences(*e.recurrence, first, first + days(options.series_horizon_days),
+                                   kMaxOccurrencesPerSeries);
+    if (!dates.ok()) {
+      if (dates.status().code() == core::StatusCode::kFailedPrecondition) {
+        ++counts.series_not_expanded;
+        return core::OkStatus();
+      }
+      return core::DataLossError(Where(source, e) + ": " + dates.status().message());
+    }
+    ASSIGN_OR_RETURN(const TimeZone* start_zone, Zone(e.start, "start.timeZone", source, e));
+    ASSIGN_OR_RETURN(const TimeZone* end_zone, Zone(e.end, "end.timeZone", source, e));
+    pattern.generated = true;
+    pattern.series_hash = pattern.id_hash;
+    pattern.kinds = static_cast<uint8_t>(pattern.kinds | (1u << kRecurring));
+    for (auto date : *dates) {
+      auto shift = date - first;
+      Meeting m = pattern;
+      m.start_ms = start_zone->ToUtc(e.start.local + shift).time_since_epoch().count();
+      m.end_ms = end_zone->ToUtc(e.end.local + shift).time_since_epoch().count();
+      m.id_hash = pattern.series_hash ^
+                  (static_cast<uint64_t>(date.time_since_epoch().count()) * 0x9E3779B97F4A7C15ULL);
+      if (m.end_ms <= m.start_ms) continue;  // a DST gap ate it
+      p.meetings.push_back(m);
+      ++counts.meetings;
+      ++counts.series_occurrences;
+    }
     return core::OkStatus();
   }
 
@@ -293,6 +353,18 @@ struct MeetingAggregator::State {
                x.id_hash == y.id_hash;
       };
       size_t before = ms.size();
+      if (!p.replaced.empty()) {
+        std::sort(p.replaced.begin(), p.replaced.end());
+        size_t replaced_count = ms.size();
+        const auto& replaced = p.replaced;  // clang 14 lambdas cannot capture bindings
+        std::erase_if(ms, [&replaced](const Meeting& m) {
+          return m.generated && std::binary_search(replaced.begin(), replaced.end(),
+                                                   std::pair(m.series_hash, m.start_ms));
+        });
+        counts.replaced_occurrences += replaced_count - ms.size();
+        counts.meetings -= replaced_count - ms.size();
+        before = ms.size();
+      }
       ms.erase(std::unique(ms.begin(), ms.end(), same), ms.end());
       counts.duplicates += before - ms.size();
       counts.meetings -= before - ms.size();
@@ -415,14 +487,21 @@ core::Status ParseWorkingHours(std::string_view text, WorkingHours& hours) {
 }
 
 std::string CountsText(const MeetingCounts& c) {
-  return std::to_string(c.events) + " events: " + std::to_string(c.meetings) + " meetings, " +
-         std::to_string(c.duplicates) + " duplicates, " + std::to_string(c.cancelled) +
-         " cancelled, " + std::to_string(c.all_day) + " all-day, " +
-         std::to_string(c.not_attended) + " not accepted, " + std::to_string(c.shown_as_free) +
-         " shown as free, " + std::to_string(c.no_other_invitee) + " without another invitee, " +
-         std::to_string(c.zero_length) + " of zero length, " + std::to_string(c.too_long) +
-         " longer than the longest meeting, " + std::to_string(c.series_masters) +
-         " series masters (not expanded)";
+  std::string out = std::to_string(c.events) + " events: " + std::to_string(c.meetings) +
+                    " meetings, " + std::to_string(c.duplicates) + " duplicates, " +
+                    std::to_string(c.cancelled) + " cancelled, " + std::to_string(c.all_day) +
+                    " all-day, " + std::to_string(c.not_attended) + " not accepted, " +
+                    std::to_string(c.shown_as_free) + " shown as free, " +
+                    std::to_string(c.no_other_invitee) + " without another invitee, " +
+                    std::to_string(c.zero_length) + " of zero length, " +
+                    std::to_string(c.too_long) + " longer than the longest meeting";
+  if (c.series_masters > 0) {
+    out += "; " + std::to_string(c.series_masters) + " series masters gave " +
+           std::to_string(c.series_occurrences) + " occurrences (" +
+           std::to_string(c.replaced_occurrences) + " replaced by exception rows, " +
+           std::to_string(c.series_not_expanded) + " masters not expanded)";
+  }
+  return out;
 }
 
 const std::vector<std::string>& MeetingColumns() {

@@ -8,8 +8,12 @@
 //
 // Whose meeting. A row belongs to the calendar of its `puser` (the MGDC owner; options.owner
 // when a row has none). An event is a *meeting of that person* when all of these hold:
-//   - it is not a series master (CalendarView rows are the expanded occurrences; Event_v1
-//     masters are counted in MeetingCounts::series_masters and not expanded here),
+//   - a series master (Event_v1) stands for its occurrences: daily, weekly and absoluteMonthly
+//     patterns are expanded (meetings/recurrence.h; noEnd series up to series_horizon_days after
+//     their start, at most 520 occurrences a master), an occurrence or exception row with the
+//     master's id and originalStart replaces the generated occurrence (a cancelled one removes it);
+//     other patterns are counted in MeetingCounts::series_not_expanded. CalendarView rows are
+//     already expanded,
 //   - it is not cancelled and not an all-day event,
 //   - the owner organised it (responseStatus organizer, or isOrganizer true) or accepted it
 //     (tentatively too when options.count_tentative),
@@ -41,7 +45,7 @@
 //   External_meeting_hours        union of meetings with an invitee outside options.
 //                                 internal_domains; NA when no internal domain is given
 //
-// Memory: one 32-byte record per counted meeting (raw rows are not kept) plus a zone per zone
+// Memory: one 48-byte record per counted meeting (raw rows are not kept) plus a zone per zone
 // name; the caller streams rows in. Not thread-safe.
 #pragma once
 
@@ -80,7 +84,8 @@ struct MeetingOptions {
   int large_meeting_attendees = 9;                   // invitees including the organizer
   std::chrono::minutes long_meeting{60};             // a meeting at least this long is long
   std::chrono::minutes max_meeting_length{24 * 60};  // longer timed events are not meetings
-  bool count_tentative = false;                      // tentatively accepted meetings count too
+  int series_horizon_days = 365;  // a noEnd series master is expanded this far from its start
+  bool count_tentative = false;   // tentatively accepted meetings count too
   std::chrono::weekday week_start = std::chrono::Sunday;
   std::string owner;  // the person of rows without puser (a Graph export of one calendar)
 };
@@ -104,12 +109,17 @@ struct PersonWeekMeetings {
   double external_meeting_hours = 0;
 };
 
-// What became of the rows read; every row lands in exactly one of the counters after `events`.
+// What became of the rows read: every row that is not a series master lands in exactly one of
+// the counters from `meetings` to `too_long`; a master is counted in series_masters and, when
+// its own fields exclude it, in that counter too (its occurrences are in `meetings`).
 struct MeetingCounts {
-  uint64_t events = 0;          // rows given to Add
-  uint64_t meetings = 0;        // counted meetings (after duplicates are removed)
-  uint64_t duplicates = 0;      // the same event of the same person again
-  uint64_t series_masters = 0;  // Event_v1 masters (not expanded)
+  uint64_t events = 0;                // rows given to Add
+  uint64_t meetings = 0;              // counted meetings (after duplicates are removed)
+  uint64_t duplicates = 0;            // the same event of the same person again
+  uint64_t series_masters = 0;        // Event_v1 masters read (their rows are not meetings)
+  uint64_t series_occurrences = 0;    // meetings generated from masters (in `meetings`)
+  uint64_t series_not_expanded = 0;   // masters of unsupported patterns (or no recurrence)
+  uint64_t replaced_occurrences = 0;  // generated occurrences an exception row replaced
   uint64_t cancelled = 0;
   uint64_t all_day = 0;
   uint64_t not_attended = 0;  // declined, not answered (or tentative, by default)

@@ -199,6 +199,7 @@ TEST(MeetingMetrics, CancelledDeclinedAllDayFreeAndAppointmentsAreNotMeetings) {
   EXPECT_EQ(m.counts.no_other_invitee, 1u);
   EXPECT_EQ(m.counts.zero_length, 1u);
   EXPECT_EQ(m.counts.series_masters, 1u);
+  EXPECT_EQ(m.counts.series_not_expanded, 1u);  // a master without its recurrence
   ASSERT_EQ(m.rows.size(), 1u);
   EXPECT_DOUBLE_EQ(m.rows[0].meeting_hours, 1.0);
 
@@ -277,6 +278,71 @@ TEST(MeetingMetrics, RecurringOccurrencesAndOneOffMeetingsAreSeparated) {
   EXPECT_DOUBLE_EQ(m.rows[1].recurring_meeting_hours, 0.5);
   EXPECT_DOUBLE_EQ(m.rows[1].one_off_meeting_hours, 1.25);
   EXPECT_DOUBLE_EQ(m.rows[1].meeting_hours, 1.75);
+}
+
+TEST(MeetingMetrics, SeriesMasterIsExpandedAndExceptionsReplaceItsOccurrences) {
+  // Event_v1: a weekly Monday 16:00-17:00 Pacific series from 2024-03-04, 3 occurrences; it
+  // crosses the US DST change of 2024-03-10, so the UTC times move and the wall time stays.
+  // The 2024-03-11 occurrence was moved to Tuesday 10:00-10:30 (an exception row); the 03-18
+  // one was cancelled (a cancelled exception row).
+  CalendarEvent master =
+      Meeting("2024-03-04T16:00:00", "2024-03-04T17:00:00", "Pacific Standard Time");
+  master.type = EventType::kSeriesMaster;
+  master.id = "master-A";
+  formats::Recurrence r;
+  r.pattern_type = "weekly";
+  r.days_mask = 1u << 1;
+  r.range_type = "numbered";
+  r.number_of_occurrences = 3;
+  r.range_start = *core::ParseDate("2024-03-04");
+  master.recurrence = r;
+  CalendarEvent moved =
+      Meeting("2024-03-12T10:00:00", "2024-03-12T10:30:00", "Pacific Standard Time");
+  moved.type = EventType::kException;
+  moved.series_master_id = "master-A";
+  moved.original_start = *core::ParseIso8601("2024-03-11T23:00:00Z");  // 16:00 PDT
+  CalendarEvent dropped =
+      Meeting("2024-03-18T16:00:00", "2024-03-18T17:00:00", "Pacific Standard Time");
+  dropped.type = EventType::kException;
+  dropped.series_master_id = "master-A";
+  dropped.original_start = *core::ParseIso8601("2024-03-18T23:00:00Z");
+  dropped.is_cancelled = true;
+
+  MeetingOptions options;
+  options.default_hours.time_zone = "America/Los_Angeles";
+  auto m = MustDerive({master, moved, dropped}, options);
+  EXPECT_EQ(m.counts.series_masters, 1u);
+  EXPECT_EQ(m.counts.series_occurrences, 3u);
+  EXPECT_EQ(m.counts.replaced_occurrences, 2u);
+  EXPECT_EQ(m.counts.cancelled, 1u);
+  EXPECT_EQ(m.counts.meetings, 2u);  // the 03-04 occurrence and the moved one
+  ASSERT_EQ(m.rows.size(), 2u);
+  EXPECT_EQ(Week(m.rows[0]), "2024-03-03");
+  EXPECT_DOUBLE_EQ(m.rows[0].meeting_hours, 1.0);
+  EXPECT_DOUBLE_EQ(m.rows[0].after_hours_meeting_hours, 0.0);
+  EXPECT_EQ(m.rows[0].recurring_meetings, 1);
+  EXPECT_EQ(Week(m.rows[1]), "2024-03-10");
+  EXPECT_DOUBLE_EQ(m.rows[1].meeting_hours, 0.5);
+  EXPECT_DOUBLE_EQ(m.rows[1].recurring_meeting_hours, 0.5);
+
+  // Without the exception rows all three occurrences count, each 16:00-17:00 local.
+  auto all = MustDerive({master}, options);
+  ASSERT_EQ(all.rows.size(), 3u);
+  for (const auto& row : all.rows) {
+    EXPECT_DOUBLE_EQ(row.meeting_hours, 1.0);
+    EXPECT_DOUBLE_EQ(row.after_hours_meeting_hours, 0.0);  // in hours despite the DST change
+  }
+}
+
+TEST(MeetingMetrics, MasterOfAnUnsupportedPatternIsCountedNotExpanded) {
+  CalendarEvent master = Meeting("2024-03-04T16:00:00", "2024-03-04T17:00:00");
+  master.type = EventType::kSeriesMaster;
+  formats::Recurrence r;
+  r.pattern_type = "relativeYearly";
+  master.recurrence = r;
+  auto m = MustDerive({master});
+  EXPECT_EQ(m.counts.series_not_expanded, 1u);
+  EXPECT_TRUE(m.rows.empty());
 }
 
 TEST(MeetingMetrics, TheSameRowTwiceCountsOnce) {
