@@ -683,6 +683,54 @@ core::Result<DiscoveryResult> DiscoverDrivers(const Frame& frame, std::string_vi
     if (!Fit(d, level, base, {}).ok()) base = drivers;
   }
   FindConditional(frame, d, p, level, base, options, result);
+
+  // The drivers' effects from the model that also holds the strongest curve and the strongest
+  // group effect: leaving them out biases the drivers that move with them (a driver correlated
+  // with meeting load absorbs part of the curve).
+  if (!result.conditional.empty()) {
+    const ConditionalFinding& top = result.conditional.front();
+    const FrameColumn* attribute = frame.Find(top.attribute);
+    const auto it = std::find(d.names.begin(), d.names.end(), top.behaviour);
+    if (attribute != nullptr && it != d.names.end()) {
+      const auto j = static_cast<size_t>(it - d.names.begin());
+      const auto code = static_cast<int32_t>(
+          std::find(attribute->levels.begin(), attribute->levels.end(), top.group) -
+          attribute->levels.begin());
+      std::vector<double> in_group(n), interaction(n);
+      for (size_t i = 0; i < n; ++i) {
+        in_group[i] = attribute->codes[d.frame_row[i]] == code ? 1.0 : 0.0;
+        interaction[i] = in_group[i] * d.x[j][i];
+      }
+      std::vector<size_t> with = base;
+      if (std::find(with.begin(), with.end(), j) == with.end()) with.push_back(j);
+      d.x.push_back(std::move(in_group));
+      with.push_back(d.x.size() - 1);
+      d.x.push_back(std::move(interaction));
+      with.push_back(d.x.size() - 1);
+      d.names.push_back(top.attribute + "==" + top.group);
+      d.names.push_back(top.behaviour + "*" + top.attribute + "==" + top.group);
+      if (Fit(d, level, with, {}).ok()) base = std::move(with);
+    }
+  }
+  if (base.size() > drivers.size()) {
+    auto full = Fit(d, level, base, {});
+    if (full.ok()) {
+      for (auto& b : result.behaviours) {
+        if (!b.is_driver) continue;
+        const auto it = std::find(d.names.begin(), d.names.begin() + static_cast<std::ptrdiff_t>(p),
+                                  b.behaviour);
+        const auto j = static_cast<size_t>(it - d.names.begin());
+        const auto k =
+            static_cast<size_t>(std::find(base.begin(), base.end(), j) - base.begin()) + 1;
+        b.effect = full->coefficients[k];
+        b.ci_low = full->CiLow(k);
+        b.ci_high = full->CiHigh(k);
+        b.p_value = full->PValue(k);
+        b.sign = SignOf(b.effect);
+        b.effect_per_sd = b.effect * stats::SampleSd(d.x[j]);
+      }
+    }
+  }
   return result;
 }
 

@@ -33,10 +33,12 @@
 //  3. Ranking: by selection probability, then |standardized lasso coefficient| on all the data
 //     at the second smallest lambda, then name. A behaviour with selection probability >=
 //     selection_threshold is a DRIVER, any other a NON-DRIVER ("no stable evidence").
-//  4. Effects with uncertainty: one least-squares refit of the outcome on the drivers gives each
-//     driver's effect per unit (outcome units per hour or per count) with a 95% CI and p-value
-//     (standard errors clustered by person at person-week level); a non-driver's effect is the
-//     one it would get when added to the drivers (so "no effect" comes with its CI too).
+//  4. Effects with uncertainty: a least-squares refit of the outcome on the drivers (plus, once
+//     found, the strongest curve of 5. and the strongest group effect of 6., whose omission
+//     would bias the drivers that move with them) gives each driver's effect per unit (outcome
+//     units per hour or per count) with a 95% CI and p-value (standard errors clustered by person
+//     at person-week level); a non-driver's effect is the one it would get when added to the
+//     drivers (so "no effect" comes with its CI too).
 //  5. Shapes: for every behaviour x, the quadratic term of outcome ~ drivers + x + (x - mean)^2
 //     (clustered errors). Curvature with Bonferroni p < alpha / behaviours and a turning point
 //     inside the 5-95% range of x is reported as an inverted U (peak) or U (trough), with the
