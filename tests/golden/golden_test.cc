@@ -181,10 +181,13 @@ json RunAnalysis(const Frame& frame, const json& args) {
     std::sort(weeks.begin(), weeks.end());
     std::sort(person_weeks.begin(), person_weeks.end());
     std::sort(persons.begin(), persons.end());
-    return json{{"analysis", "parity_hygiene"},
-                {"holiday_weeks", weeks},
-                {"inactive_person_weeks", person_weeks},
-                {"non_knowledge_workers", persons},
+    GiniOptions g;
+    g.metric = args.at("gini_metric").get<std::string>();
+    auto gini = Gini(frame, g);
+    if (!gini.ok()) return json{{"error", gini.status().ToString()}};
+    return json{{"analysis", "parity_hygiene"},          {"gini_metric", g.metric},
+                {"gini_of_person_means", gini->gini},    {"holiday_weeks", weeks},
+                {"inactive_person_weeks", person_weeks}, {"non_knowledge_workers", persons},
                 {"non_knowledge_workers_15", persons15}};
   }
   return json{{"error", "unknown analysis " + analysis}};

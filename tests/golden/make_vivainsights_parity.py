@@ -14,7 +14,8 @@ Procedure (facts and numbers come from vivainsights-py; none of its code is comm
      parity_sim_hygiene  a vivasim person query (input.csv here: 60 people, 10 weeks, seed 5,
                          the columns the rules read)
      Each runs identify_holidayweeks(sd=1, "labelled_data"), identify_inactiveweeks(sd=2, "data")
-     and identify_nkw(collab_threshold=5 and 15, "data_with_flag") and records the flagged weeks,
+     and identify_nkw(collab_threshold=5 and 15, "data_with_flag"), and compute_gini on the
+     persons' means of one metric, and records the flagged weeks,
      person-weeks and persons (sorted). golden_test.cc runs vivalink's FindHolidayWeeks (with
      holiday_min_weeks = 2, vivainsights has no minimum), FindInactiveWeeks and
      FindNonKnowledgeWorkers on the same input and compares.
@@ -26,9 +27,21 @@ import os
 import sys
 import types
 
+import numpy as np
 import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def FunctionFrom(checkout, file_name, function):
+    """One function of a package module, compiled from the package's own source (the module's
+    top-level imports, plotting included, are not run)."""
+    with open(os.path.join(checkout, "vivainsights", file_name)) as f:
+        tree = ast.parse(f.read())
+    body = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function]
+    namespace = {"pd": pd, "np": np}
+    exec(compile(ast.Module(body=body, type_ignores=[]), file_name, "exec"), namespace)
+    return namespace[function]
 
 
 def load_vivainsights(checkout):
@@ -44,13 +57,9 @@ def load_vivainsights(checkout):
     # create_bar.py imports the plotting library at the top: only its create_bar_calc function is
     # taken (compiled from the package's own source), which identify_inactiveweeks calls.
     bar = types.ModuleType("vivainsights.create_bar")
-    bar.pd = pd
-    with open(os.path.join(checkout, "vivainsights", "create_bar.py")) as f:
-        tree = ast.parse(f.read())
-    calc = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "create_bar_calc"]
-    exec(compile(ast.Module(body=calc, type_ignores=[]), "create_bar.py", "exec"), bar.__dict__)
+    bar.create_bar_calc = FunctionFrom(checkout, "create_bar.py", "create_bar_calc")
     sys.modules["vivainsights.create_bar"] = bar
-    rules = {}
+    rules = {"compute_gini": FunctionFrom(checkout, "create_lorenz.py", "compute_gini")}
     for name in ["identify_holidayweeks", "identify_inactiveweeks", "identify_nkw"]:
         path = os.path.join(checkout, "vivainsights", name + ".py")
         spec = importlib.util.spec_from_file_location("vivainsights." + name, path)
@@ -60,7 +69,7 @@ def load_vivainsights(checkout):
     return rules
 
 
-def flags(rules, data):
+def flags(rules, data, gini_metric):
     weeks = rules["identify_holidayweeks"](data.copy(), sd=1, return_type="labelled_data")
     holiday = sorted({d.strftime("%Y-%m-%d") for d in weeks.loc[weeks.holidayweek, "MetricDate"]})
     inactive = rules["identify_inactiveweeks"](data.copy(), sd=2, return_type="data")
@@ -73,7 +82,11 @@ def flags(rules, data):
     persons15 = sorted(set(nkw15.loc[nkw15.flag_nkw == "nkw", "PersonId"]))
     return {"analysis": "parity_hygiene", "holiday_weeks": holiday,
             "inactive_person_weeks": person_weeks, "non_knowledge_workers": persons,
-            "non_knowledge_workers_15": persons15}
+            "non_knowledge_workers_15": persons15, "gini_metric": gini_metric,
+            # compute_gini over the persons' means (vivalink's Gini is of person means; the
+            # package's create_lorenz applies the same formula to person-week rows).
+            "gini_of_person_means": float(rules["compute_gini"](
+                data.groupby("PersonId")[gini_metric].mean().to_numpy()))}
 
 
 def write_case(name, args, expected):
@@ -93,10 +106,13 @@ def main():
                                                                  "data")
     pq = pd.read_csv(os.path.join(shared, "pq_data.csv"))
     write_case("parity_pq_hygiene", {"analysis": "parity_hygiene", "shared_input":
-                                     "data/pq_data.csv"}, flags(rules, pq))
+                                     "data/pq_data.csv", "gini_metric": "Emails_sent"},
+               flags(rules, pq, "Emails_sent"))
     sim = pd.read_csv(os.path.join(HERE, "parity_sim_hygiene", "input.csv"),
                       keep_default_na=False, na_values=[""])
-    write_case("parity_sim_hygiene", {"analysis": "parity_hygiene"}, flags(rules, sim))
+    write_case("parity_sim_hygiene", {"analysis": "parity_hygiene",
+                                      "gini_metric": "Collaboration_hours"},
+               flags(rules, sim, "Collaboration_hours"))
 
 
 if __name__ == "__main__":
