@@ -6,6 +6,7 @@
 #include <cassert>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "core/time.h"
 
@@ -137,6 +138,44 @@ Frame Frame::FilterRows(std::span<const uint8_t> keep) const {
   return out;
 }
 
+namespace {
+
+// "M/D/YYYY" or "MM/DD/YYYY", optionally followed by a time (" 12:00:00 AM", as US-locale
+// exports of the person query write MetricDate); a date that does not exist is not a date.
+std::optional<core::Date> ParseUsDate(std::string_view text) {
+  unsigned field[3] = {0, 0, 0};
+  size_t i = 0;
+  for (int f = 0; f < 3; ++f) {
+    const size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 4) {
+      field[f] = field[f] * 10 + static_cast<unsigned>(text[i] - '0');
+      ++i;
+    }
+    const size_t digits = i - start;
+    if (digits == 0 || (f < 2 && digits > 2) || (f == 2 && digits != 4)) return std::nullopt;
+    if (f < 2) {
+      if (i >= text.size() || text[i] != '/') return std::nullopt;
+      ++i;
+    }
+  }
+  if (i < text.size() && text[i] != ' ' && text[i] != 'T') return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year{static_cast<int>(field[2])},
+                                        std::chrono::month{field[0]}, std::chrono::day{field[1]}};
+  if (!ymd.ok()) return std::nullopt;
+  return core::Date{ymd};
+}
+
+// A week level as a date: ISO 8601 ("2024-01-07", also with a time) or US "1/7/2024".
+std::optional<core::Date> ParseWeekLevel(std::string_view text) {
+  if (auto d = core::ParseDate(text.substr(0, std::min<size_t>(text.size(), 10)));
+      d.ok() && (text.size() == 10 || text[10] == 'T' || text[10] == ' ')) {
+    return *d;
+  }
+  return ParseUsDate(text);
+}
+
+}  // namespace
+
 std::vector<int32_t> LevelOrder(const FrameColumn& column) {
   const size_t n = column.levels.size();
   std::vector<int32_t> perm(n);
@@ -145,8 +184,8 @@ std::vector<int32_t> LevelOrder(const FrameColumn& column) {
   dates.reserve(n);
   bool all_dates = true;
   for (const auto& level : column.levels) {
-    auto d = core::ParseDate(level);
-    if (!d.ok()) {
+    const std::optional<core::Date> d = ParseWeekLevel(level);
+    if (!d) {
       all_dates = false;
       break;
     }

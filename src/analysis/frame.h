@@ -81,8 +81,11 @@ class Frame {
 };
 
 // For a categorical column: the chronological (or, failing that, lexicographic) position of each
-// level. When every level parses as an ISO date ("YYYY-MM-DD"), levels are ordered by date; else
-// by byte-wise string order. Used to order weeks (MetricDate).
+// level. When every level is a date — ISO "YYYY-MM-DD" (optionally with a time after 'T' or a
+// blank) or US "M/D/YYYY" / "MM/DD/YYYY" (optionally with a time), as person queries exported
+// in a US locale write MetricDate — levels are ordered by date; else by byte-wise string order.
+// Used to order weeks (MetricDate): a string order of "12/31/2023" and "1/7/2024" would put
+// next year's weeks first.
 std::vector<int32_t> LevelOrder(const FrameColumn& column);
 
 // Builds a Frame from a stream of formats::RowBatch (as produced by formats::RowReader).

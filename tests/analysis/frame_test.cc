@@ -119,6 +119,17 @@ TEST(Frame, FilterRowsKeepsLevelsAndSelectedRows) {
   EXPECT_EQ(g.Find("s")->levels.size(), 2u);
 }
 
+TEST(LevelOrder, OrdersUsDatesChronologicallyAcrossYears) {
+  Frame f;
+  ASSERT_TRUE(
+      f.AddStrings("w", {"1/7/2024", "12/31/2023", "12/24/2023 12:00:00 AM", "01/14/2024"}).ok());
+  EXPECT_EQ(LevelOrder(*f.Find("w")), (std::vector<int32_t>{2, 1, 0, 3}));
+  // Not every level a date (Feb 30 does not exist): text order.
+  Frame g;
+  ASSERT_TRUE(g.AddStrings("x", {"2/30/2024", "1/7/2024"}).ok());
+  EXPECT_EQ(LevelOrder(*g.Find("x")), (std::vector<int32_t>{1, 0}));
+}
+
 TEST(LevelOrder, OrdersIsoDatesChronologicallyAndOtherTextLexically) {
   Frame f;
   ASSERT_TRUE(f.AddStrings("d", {"2024-02-04", "2023-12-31", "2024-01-07"}).ok());
