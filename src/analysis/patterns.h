@@ -48,9 +48,11 @@ core::Result<TrendResult> WeeklyTrend(const Frame& frame, const TrendOptions& op
 
 struct HabitOptions {
   std::string metric = "Collaboration_hours";
-  double threshold = 0;  // a week counts when metric >= threshold
-  int min_weeks = 3;     // w
-  int last_weeks = 4;    // k (>= min_weeks)
+  // A week counts when metric >= threshold. 1 (an hour), as vivainsights' identify_habit: with 0
+  // every week with a value counted, an empty week included, and everyone had every habit.
+  double threshold = 1;
+  int min_weeks = 3;   // w
+  int last_weeks = 4;  // k (>= min_weeks)
   std::string group_by = "Organization";
   std::string person_column = "PersonId";
   std::string week_column = "MetricDate";

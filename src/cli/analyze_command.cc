@@ -364,7 +364,7 @@ struct PatternsArgs {
   std::string metric = "Collaboration_hours";
   std::string by = "Organization";
   int min_group = 5;
-  double threshold = 0;
+  double threshold = 1;  // as analysis::HabitOptions (vivainsights identify_habit)
   int min_weeks = 3;
   int last_weeks = 4;
 };

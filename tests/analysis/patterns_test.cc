@@ -57,6 +57,20 @@ TEST(Habits, PersonNeedsThresholdInWOfTheirLastKWeeks) {
             core::StatusCode::kInvalidArgument);
 }
 
+TEST(Habits, TheDefaultThresholdDoesNotCountEmptyWeeks) {
+  // a: 0 hours every week; b: 2 hours every week. Defaults: 3 of the last 4 weeks at >= 1 hour.
+  const Frame f = testing::PersonWeekFrame({"a", "a", "a", "a", "b", "b", "b", "b"},
+                                           {"2024-01-07", "2024-01-14", "2024-01-21", "2024-01-28",
+                                            "2024-01-07", "2024-01-14", "2024-01-21", "2024-01-28"},
+                                           testing::Repeat("A", 8), "Collaboration_hours",
+                                           {0, 0, 0, 0, 2, 2, 2, 2});
+  auto r = Habits(f, {.min_group_size = 2});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->groups.size(), 1u);
+  EXPECT_EQ(r->groups[0].persons, 2);
+  EXPECT_EQ(r->groups[0].with_habit, 1);
+}
+
 TEST(Gini, EqualLoadsGiveZero) {
   const Frame f =
       testing::PersonWeekFrame({"a", "b", "c"}, testing::Repeat("2024-01-07", 3),
