@@ -11,6 +11,7 @@
 #include "azure/sas.h"
 #include "cli/analyze_command.h"
 #include "cli/common.h"
+#include "cli/onboard_command.h"
 #include "cli/partner_command.h"
 #include "cli/report_command.h"
 #include "core/file.h"
@@ -98,11 +99,17 @@ struct SasArgs {
   std::string container;
   std::string permissions = "cw";
   int days = 30;
+  bool rotate = false;  // --rotate --tenant T: a new SAS for an onboarded tenant
+  std::string tenant;
 };
 
 // Prints the container URL with a SAS for the customer's pipeline. The account and key come from
 // AZURE_STORAGE_CONNECTION_STRING (never from the command line, where `ps` would show them).
 int Sas(const SasArgs& a) {
+  if (a.container.empty()) {
+    return ReportError(
+        core::InvalidArgumentError("--container is required (or --rotate --tenant T)"));
+  }
   const char* env = std::getenv("AZURE_STORAGE_CONNECTION_STRING");
   if (env == nullptr || *env == '\0') {
     return ReportError(core::InvalidArgumentError(
@@ -149,6 +156,7 @@ int StatusCommand(const ingest::Config& config, bool json) {
   auto report = ingest::GetStatus(config);
   if (!report.ok()) return ReportError(report.status());
   std::printf("%s\n", json ? report->ToJson().c_str() : report->ToText().c_str());
+  PrintSasWarnings(config);
   return 0;
 }
 
@@ -251,7 +259,13 @@ int Main(int argc, char** argv) {
   SasArgs sa;
   auto* sas = app.add_subcommand(
       "sas", "print a container SAS URL for the customer's pipeline (write-only by default)");
-  sas->add_option("--container", sa.container, "container name (e.g. the tenant id)")->required();
+  sas->add_option("--container", sa.container, "container name (e.g. the tenant id)");
+  sas->add_flag("--rotate", sa.rotate,
+                "a new create+write SAS for an onboarded tenant (with --tenant), before the old "
+                "one expires");
+  sas->add_option("--tenant", sa.tenant, "with --rotate: the onboarded tenant");
+  OnboardArgs onboard_args;
+  auto* onboard_cmd = AddOnboardCommand(app, onboard_args);
   sas->add_option("--permissions", sa.permissions, "SAS permission letters")->capture_default_str();
   sas->add_option("--days", sa.days, "validity in days")->capture_default_str();
 
@@ -264,10 +278,18 @@ int Main(int argc, char** argv) {
   }
   if (auto code = AnalyzeExitCode()) return *code;
   if (run->parsed() || serve->parsed() || status->parsed() || replay->parsed() || reg->parsed() ||
-      config_cmd->parsed() || report_cmd->parsed() || partner.parsed()) {
+      config_cmd->parsed() || report_cmd->parsed() || partner.parsed() || onboard_cmd->parsed() ||
+      (sas->parsed() && sa.rotate)) {
     auto config = Configure(config_path, log_level);
     if (!config.ok()) return ReportError(config.status());
     if (run->parsed()) return RunCommand(*config, tenant_filter);
+    if (onboard_cmd->parsed()) return OnboardCommand(*config, onboard_args);
+    if (sas->parsed()) {
+      if (sa.tenant.empty()) {
+        return ReportError(core::InvalidArgumentError("--rotate needs --tenant"));
+      }
+      return RotateSasCommand(*config, sa.tenant, sa.days);
+    }
     if (status->parsed()) return StatusCommand(*config, status_json);
     if (replay->parsed()) return ReplayCommand(*config, replay_run);
     if (report_cmd->parsed()) return ReportCommand(*config, ra);
