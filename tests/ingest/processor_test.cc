@@ -208,6 +208,33 @@ TEST_F(Processing, CleanupOfAnImportedVersionKeepsTheBlobsOfANewerDelivery) {
   EXPECT_EQ(ref.run_id, kRun1);
 }
 
+// Issue 10, hostile input: a metadata.json whose TenantId differs from its folder's tenant is
+// refused (another tenant's keys are never even loaded), and the other tenants' drops import.
+TEST_F(Processing, AMetadataTenantOtherThanItsFolderIsRefusedAndOthersImport) {
+  drop::DropRef forged = world_.Write({.run_id = kRun1, .tenant = kTenantA, .rows = MetricRows(4)});
+  world_.Write({.run_id = kRun2, .tenant = kTenantB, .rows = MetricRows(6)});
+  auto j = nlohmann::json::parse(*store::GetAll(world_.store(), forged.metadata_path()));
+  j["TenantId"] = kTenantB;
+  ASSERT_TRUE(store::PutString(world_.store(), forged.metadata_path(), j.dump()).ok());
+  RunSummary s = Run();
+  ASSERT_EQ(s.results.size(), 2u);
+  for (const DropResult& r : s.results) {
+    if (r.key.run_id == kRun1) {
+      EXPECT_EQ(r.error.code(), core::StatusCode::kPermissionDenied) << r.error.ToString();
+      EXPECT_NE(r.error.message().find("not the tenant of its path"), std::string::npos);
+    } else {
+      EXPECT_EQ(r.state, DropState::kDone) << r.error.ToString();
+    }
+  }
+  auto db = Db();
+  EXPECT_EQ(
+      Count(*db, fmt::format("SELECT COUNT(*) FROM person_week WHERE tenant_id = '{}'", kTenantA)),
+      0);
+  EXPECT_EQ(
+      Count(*db, fmt::format("SELECT COUNT(*) FROM person_week WHERE tenant_id = '{}'", kTenantB)),
+      6);
+}
+
 TEST_F(Processing, RowCountMismatchIsRejectedWhole) {
   world_.Write({.run_id = kRun1, .rows = MetricRows(12), .part_rows = 5, .rows_delta = 1});
   RunSummary s = Run();
