@@ -428,6 +428,21 @@ TEST(ColumnsRequested, NamesWithCommasAreMatchedAgainstPresentColumns) {
   EXPECT_EQ(CheckColumnsRequested("PersonId,Emails sent", present).code(), StatusCode::kDataLoss);
 }
 
+// Issue 10, hostile input: blob names with "..", control characters or other tricks are never
+// taken for a drop (RunId and TenantId must be GUIDs, the kind one of two names).
+TEST(Layout, HostileBlobNamesAreNotDrops) {
+  const std::string t = kTenant, r = kVectorRun;
+  for (const std::string& path :
+       {"../" + r + "/VivaInsights/" + t, r + "/../VivaInsights/" + t,
+        r + "/VivaInsights/" + t + "/..", r + "/VivaInsights/../" + t, r + "\n/VivaInsights/" + t,
+        r + "/VivaInsights/" + t + "\r", r + "/VivaInsights\t/" + t, r + "/vivainsights/" + t,
+        r + "/VivaInsights/%2e%2e", r + "//VivaInsights/" + t, "/" + r + "/VivaInsights/" + t,
+        r + "/VivaInsights/" + t + "/x"}) {
+    auto ref = ParseDropRef(path + "/metadata/JobMetadata/metadata.json");
+    EXPECT_EQ(ref.status().code(), StatusCode::kInvalidArgument) << path;
+  }
+}
+
 TEST(Layout, ParsesDropPathsAndRejectsOthers) {
   auto r = ParseDropRef(std::string(kVectorRun) + "/VivaInsights/" + kTenant + "/");
   ASSERT_TRUE(r.ok());
