@@ -158,6 +158,207 @@ CREATE TABLE identity_map (
 );
 )sql";
 
+// Migration 4 (warehouse): person-weeks as one packed metric vector a row, keyed by small
+// per-tenant numbers, replacing the long format of migration 1 (schema.h has the reasons and
+// the measurements). Existing rows are converted in place; person_week and person_week_metric
+// become views with the columns they had. "@TABLES@" and "@CONVERT@"/"@VIEWS@" differ per
+// dialect (SQLite decodes vectors with vivalink_metric()/vivalink_pack(), registered on every
+// connection vivalink opens; PostgreSQL stores float8[]). Keep schema.h in step.
+constexpr std::string_view kWarehouseSqlite = R"sql(
+CREATE TABLE wh_tenant (
+  tenant_no       INTEGER PRIMARY KEY,
+  tenant_id       TEXT NOT NULL UNIQUE,
+  next_person_no  BIGINT NOT NULL DEFAULT 1
+);
+CREATE TABLE wh_person (
+  tenant_no   BIGINT NOT NULL,
+  person_key  TEXT NOT NULL,
+  person_no   BIGINT NOT NULL,
+  PRIMARY KEY (tenant_no, person_key)
+) WITHOUT ROWID;
+CREATE TABLE wh_dict (
+  tenant_no  BIGINT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('run', 'attrs', 'layout')),
+  dict_no    BIGINT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (tenant_no, kind, dict_no)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX wh_dict_by_value ON wh_dict (tenant_no, kind, value);
+CREATE TABLE person_week_packed (
+  tenant_no  BIGINT NOT NULL,
+  week       BIGINT NOT NULL,
+  person_no  BIGINT NOT NULL,
+  run_no     BIGINT NOT NULL,
+  attrs_no   BIGINT,
+  layout_no  BIGINT NOT NULL,
+  metrics    BLOB NOT NULL,
+  PRIMARY KEY (tenant_no, week, person_no)
+) WITHOUT ROWID;
+
+INSERT INTO wh_tenant (tenant_id) SELECT DISTINCT tenant_id FROM person_week ORDER BY tenant_id;
+INSERT INTO wh_person (tenant_no, person_key, person_no)
+  SELECT t.tenant_no, p.person_key,
+         ROW_NUMBER() OVER (PARTITION BY t.tenant_no ORDER BY p.person_key)
+  FROM (SELECT DISTINCT tenant_id, person_key FROM person_week) p
+  JOIN wh_tenant t ON t.tenant_id = p.tenant_id;
+UPDATE wh_tenant SET next_person_no = 1 + (SELECT COALESCE(MAX(person_no), 0) FROM wh_person
+                                           WHERE wh_person.tenant_no = wh_tenant.tenant_no);
+INSERT INTO wh_dict (tenant_no, kind, dict_no, value)
+  SELECT t.tenant_no, 'run', ROW_NUMBER() OVER (PARTITION BY t.tenant_no ORDER BY r.run_id),
+         r.run_id
+  FROM (SELECT DISTINCT tenant_id, run_id FROM person_week) r
+  JOIN wh_tenant t ON t.tenant_id = r.tenant_id;
+INSERT INTO wh_dict (tenant_no, kind, dict_no, value)
+  SELECT t.tenant_no, 'attrs', ROW_NUMBER() OVER (PARTITION BY t.tenant_no ORDER BY a.attrs),
+         a.attrs
+  FROM (SELECT DISTINCT tenant_id, attrs FROM person_week WHERE attrs IS NOT NULL) a
+  JOIN wh_tenant t ON t.tenant_id = a.tenant_id;
+INSERT INTO wh_dict (tenant_no, kind, dict_no, value)
+  SELECT t.tenant_no, 'layout', 1, json_group_array(m.metric)
+  FROM (SELECT DISTINCT tenant_id, metric FROM person_week_metric) m
+  JOIN wh_tenant t ON t.tenant_id = m.tenant_id
+  GROUP BY t.tenant_no;
+INSERT INTO wh_dict (tenant_no, kind, dict_no, value)
+  SELECT tenant_no, 'layout', 1, '[]' FROM wh_tenant
+  WHERE tenant_no NOT IN (SELECT tenant_no FROM wh_dict WHERE kind = 'layout');
+CREATE TABLE wh_migrate_index AS
+  SELECT l.tenant_no AS tenant_no, j.value AS metric, j.key AS i,
+         json_array_length(l.value) AS n
+  FROM wh_dict l, json_each(l.value) j WHERE l.kind = 'layout';
+INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, metrics)
+  SELECT t.tenant_no, CAST(strftime('%s', w.metric_date) AS INTEGER) / 86400, p.person_no,
+         r.dict_no, a.dict_no, 1,
+         COALESCE(
+           (SELECT vivalink_pack(x.i, m.value, x.n) FROM person_week_metric m
+            JOIN wh_migrate_index x ON x.tenant_no = t.tenant_no AND x.metric = m.metric
+            WHERE m.tenant_id = w.tenant_id AND m.person_key = w.person_key
+              AND m.metric_date = w.metric_date),
+           (SELECT vivalink_pack(-1, NULL, json_array_length(l.value)) FROM wh_dict l
+            WHERE l.tenant_no = t.tenant_no AND l.kind = 'layout' AND l.dict_no = 1))
+  FROM person_week w
+  JOIN wh_tenant t ON t.tenant_id = w.tenant_id
+  JOIN wh_person p ON p.tenant_no = t.tenant_no AND p.person_key = w.person_key
+  JOIN wh_dict r ON r.tenant_no = t.tenant_no AND r.kind = 'run' AND r.value = w.run_id
+  LEFT JOIN wh_dict a ON a.tenant_no = t.tenant_no AND a.kind = 'attrs' AND a.value = w.attrs;
+DROP TABLE wh_migrate_index;
+DROP TABLE person_week_metric;
+DROP TABLE person_week;
+
+CREATE VIEW person_week AS
+  SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
+         date(w.week * 86400, 'unixepoch') AS metric_date, r.value AS run_id, a.value AS attrs
+  FROM person_week_packed w
+  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
+  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
+  JOIN wh_dict r ON r.tenant_no = w.tenant_no AND r.kind = 'run' AND r.dict_no = w.run_no
+  LEFT JOIN wh_dict a ON a.tenant_no = w.tenant_no AND a.kind = 'attrs' AND a.dict_no = w.attrs_no;
+CREATE VIEW person_week_metric AS
+  SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
+         date(w.week * 86400, 'unixepoch') AS metric_date, j.value AS metric,
+         vivalink_metric(w.metrics, j.key) AS value
+  FROM person_week_packed w
+  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
+  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
+  JOIN wh_dict l ON l.tenant_no = w.tenant_no AND l.kind = 'layout' AND l.dict_no = w.layout_no,
+  json_each(l.value) j;
+)sql";
+
+constexpr std::string_view kWarehousePostgres = R"sql(
+CREATE TABLE wh_tenant (
+  tenant_no       BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  tenant_id       TEXT NOT NULL UNIQUE,
+  next_person_no  BIGINT NOT NULL DEFAULT 1
+);
+CREATE TABLE wh_person (
+  tenant_no   BIGINT NOT NULL,
+  person_key  TEXT NOT NULL,
+  person_no   BIGINT NOT NULL,
+  PRIMARY KEY (tenant_no, person_key)
+);
+CREATE TABLE wh_dict (
+  tenant_no  BIGINT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('run', 'attrs', 'layout')),
+  dict_no    BIGINT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (tenant_no, kind, dict_no)
+);
+CREATE UNIQUE INDEX wh_dict_by_value ON wh_dict (tenant_no, kind, md5(value));
+CREATE TABLE person_week_packed (
+  tenant_no  BIGINT NOT NULL,
+  week       BIGINT NOT NULL,
+  person_no  BIGINT NOT NULL,
+  run_no     BIGINT NOT NULL,
+  attrs_no   BIGINT,
+  layout_no  BIGINT NOT NULL,
+  metrics    DOUBLE PRECISION[] NOT NULL,
+  PRIMARY KEY (tenant_no, week, person_no)
+);
+
+INSERT INTO wh_tenant (tenant_id) SELECT DISTINCT tenant_id FROM person_week ORDER BY tenant_id;
+INSERT INTO wh_person (tenant_no, person_key, person_no)
+  SELECT t.tenant_no, p.person_key,
+         ROW_NUMBER() OVER (PARTITION BY t.tenant_no ORDER BY p.person_key)
+  FROM (SELECT DISTINCT tenant_id, person_key FROM person_week) p
+  JOIN wh_tenant t ON t.tenant_id = p.tenant_id;
+UPDATE wh_tenant SET next_person_no = 1 + (SELECT COALESCE(MAX(person_no), 0) FROM wh_person
+                                           WHERE wh_person.tenant_no = wh_tenant.tenant_no);
+INSERT INTO wh_dict (tenant_no, kind, dict_no, value)
+  SELECT t.tenant_no, 'run', ROW_NUMBER() OVER (PARTITION BY t.tenant_no ORDER BY r.run_id),
+         r.run_id
+  FROM (SELECT DISTINCT tenant_id, run_id FROM person_week) r
+  JOIN wh_tenant t ON t.tenant_id = r.tenant_id;
+INSERT INTO wh_dict (tenant_no, kind, dict_no, value)
+  SELECT t.tenant_no, 'attrs', ROW_NUMBER() OVER (PARTITION BY t.tenant_no ORDER BY a.attrs),
+         a.attrs
+  FROM (SELECT DISTINCT tenant_id, attrs FROM person_week WHERE attrs IS NOT NULL) a
+  JOIN wh_tenant t ON t.tenant_id = a.tenant_id;
+INSERT INTO wh_dict (tenant_no, kind, dict_no, value)
+  SELECT t.tenant_no, 'layout', 1,
+         COALESCE((SELECT json_agg(m.metric ORDER BY m.metric)::text
+                   FROM (SELECT DISTINCT metric FROM person_week_metric
+                         WHERE tenant_id = t.tenant_id) m), '[]')
+  FROM wh_tenant t;
+CREATE TABLE wh_migrate_index AS
+  SELECT l.tenant_no AS tenant_no, j.metric AS metric, j.i AS i
+  FROM wh_dict l, json_array_elements_text(l.value::json) WITH ORDINALITY AS j(metric, i)
+  WHERE l.kind = 'layout';
+INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, metrics)
+  SELECT t.tenant_no, CAST(w.metric_date AS DATE) - DATE '1970-01-01', p.person_no,
+         r.dict_no, a.dict_no, 1,
+         COALESCE((SELECT array_agg(m.value ORDER BY x.i) FROM wh_migrate_index x
+                   LEFT JOIN person_week_metric m ON m.tenant_id = w.tenant_id
+                        AND m.person_key = w.person_key AND m.metric_date = w.metric_date
+                        AND m.metric = x.metric
+                   WHERE x.tenant_no = t.tenant_no), '{}')
+  FROM person_week w
+  JOIN wh_tenant t ON t.tenant_id = w.tenant_id
+  JOIN wh_person p ON p.tenant_no = t.tenant_no AND p.person_key = w.person_key
+  JOIN wh_dict r ON r.tenant_no = t.tenant_no AND r.kind = 'run' AND r.value = w.run_id
+  LEFT JOIN wh_dict a ON a.tenant_no = t.tenant_no AND a.kind = 'attrs' AND a.value = w.attrs;
+DROP TABLE wh_migrate_index;
+DROP TABLE person_week_metric;
+DROP TABLE person_week;
+
+CREATE VIEW person_week AS
+  SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
+         to_char(DATE '1970-01-01' + CAST(w.week AS INTEGER), 'YYYY-MM-DD') AS metric_date,
+         r.value AS run_id, a.value AS attrs
+  FROM person_week_packed w
+  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
+  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
+  JOIN wh_dict r ON r.tenant_no = w.tenant_no AND r.kind = 'run' AND r.dict_no = w.run_no
+  LEFT JOIN wh_dict a ON a.tenant_no = w.tenant_no AND a.kind = 'attrs' AND a.dict_no = w.attrs_no;
+CREATE VIEW person_week_metric AS
+  SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
+         to_char(DATE '1970-01-01' + CAST(w.week AS INTEGER), 'YYYY-MM-DD') AS metric_date,
+         j.metric AS metric, w.metrics[j.i] AS value
+  FROM person_week_packed w
+  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
+  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
+  JOIN wh_dict l ON l.tenant_no = w.tenant_no AND l.kind = 'layout' AND l.dict_no = w.layout_no
+  CROSS JOIN LATERAL json_array_elements_text(l.value::json) WITH ORDINALITY AS j(metric, i);
+)sql";
+
 // Migration 5 (ingest reliability, issue 10): the blob path's own spelling of the tenant, claims
 // with an owner and a lease, per-drop backoff after transient failures, failures counted by kind,
 // and the parts (name and ETag) of the imported version for cleanup. Keep schema.h in step.
@@ -193,6 +394,10 @@ std::vector<Migration> MakeMigrations() {
                .name = "join: partner data per tenant and source",
                .sqlite_sql = std::string(kJoinPartnerData),
                .postgres_sql = ""});
+  m.push_back({.version = 4,
+               .name = "warehouse: person-weeks as packed metric vectors",
+               .sqlite_sql = std::string(kWarehouseSqlite),
+               .postgres_sql = std::string(kWarehousePostgres)});
   m.push_back({.version = 5,
                .name = "ingest: claims with owner and lease, backoff, failure kinds, tenant path",
                .sqlite_sql = std::string(kIngestClaims),

@@ -18,6 +18,7 @@
 #include "formats/row_batch.h"
 #include "identity/identity.h"
 #include "ingest/crash_point.h"
+#include "warehouse/person_weeks.h"
 
 namespace vivalink::ingest {
 namespace {
@@ -25,7 +26,6 @@ namespace {
 using core::Result;
 using core::Status;
 using db::Value;
-using formats::ColumnType;
 using formats::RowBatch;
 using identity::IdentityHash;
 using identity::IdentityKind;
@@ -34,125 +34,11 @@ using identity::kAmbiguousPerson;
 using identity::PersonKey;
 
 constexpr std::string_view kPersonColumn = "PersonId";
-constexpr std::string_view kDateColumn = "MetricDate";
-
-bool Contains(const std::vector<std::string>& v, std::string_view s) {
-  for (const auto& x : v) {
-    if (x == s) return true;
-  }
-  return false;
-}
 
 std::string RowWhere(const RowBatch& batch, size_t row) {
   return batch.first_line > 0 ? fmt::format("line {}", batch.first_line + row)
                               : fmt::format("row {} of its batch", row + 1);
 }
-
-// person_week + person_week_metric writer for one VivaInsights drop, inside the caller's
-// transaction.
-class MetricsSink {
- public:
-  MetricsSink(db::Database& db, const Config& config, std::string tenant, std::string run_id,
-              std::string drop_name, core::SecureString key)
-      : db_(db),
-        config_(config),
-        tenant_(std::move(tenant)),
-        run_id_(std::move(run_id)),
-        drop_name_(std::move(drop_name)),
-        key_(std::move(key)) {}
-
-  Status Prepare() {
-    ASSIGN_OR_RETURN(upsert_,
-                     db_.Prepare("INSERT INTO person_week (tenant_id, person_key, metric_date, "
-                                 "run_id, attrs) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, "
-                                 "person_key, metric_date) DO UPDATE SET run_id = excluded.run_id, "
-                                 "attrs = excluded.attrs"));
-    ASSIGN_OR_RETURN(delete_, db_.Prepare("DELETE FROM person_week_metric WHERE tenant_id = ? AND "
-                                          "person_key = ? AND metric_date = ?"));
-    return core::OkStatus();
-  }
-
-  Status Add(const RowBatch& batch) {
-    int person = batch.Find(kPersonColumn);
-    int date = batch.Find(kDateColumn);
-    if (person < 0 || date < 0) {
-      return core::DataLossError(fmt::format("drop {} has no {} column; the drop was not imported",
-                                             drop_name_, person < 0 ? kPersonColumn : kDateColumn));
-    }
-    std::vector<size_t> metrics, attrs;
-    for (size_t c = 0; c < batch.num_columns(); ++c) {
-      const formats::Column& col = batch.column(c);
-      if (static_cast<int>(c) == person || static_cast<int>(c) == date) continue;
-      if (col.type() == ColumnType::kString) {
-        if (formats::IsPiiColumn(col.name())) continue;
-        if (config_.store_all_attributes || Contains(config_.store_attributes, col.name())) {
-          attrs.push_back(c);
-        }
-      } else if (config_.store_all_metrics || Contains(config_.store_metrics, col.name())) {
-        metrics.push_back(c);
-      }
-    }
-    keys_.clear();
-    dates_.clear();
-    std::string_view key(key_.data(), key_.size());
-    for (size_t r = 0; r < batch.num_rows(); ++r) {
-      const formats::Column& pc = batch.column(static_cast<size_t>(person));
-      const formats::Column& dc = batch.column(static_cast<size_t>(date));
-      if (pc.IsNull(r) || core::Trim(pc.StringAt(r)).empty() || dc.IsNull(r)) {
-        return core::DataLossError(
-            fmt::format("drop {}, {}: PersonId or MetricDate is empty; the drop was not imported",
-                        drop_name_, RowWhere(batch, r)));
-      }
-      auto when = core::ParseIso8601(dc.StringAt(r));
-      if (!when.ok()) {
-        return core::DataLossError(
-            fmt::format("drop {}, {}: MetricDate is not a date; the drop was not imported",
-                        drop_name_, RowWhere(batch, r)));
-      }
-      keys_.push_back(PersonKey(key, tenant_, pc.StringAt(r)));
-      dates_.push_back(core::FormatDate(std::chrono::floor<std::chrono::days>(*when)));
-      Value attrs_value;
-      if (!attrs.empty()) {
-        nlohmann::json j = nlohmann::json::object();
-        for (size_t c : attrs) {
-          const formats::Column& col = batch.column(c);
-          if (!col.IsNull(r)) j[col.name()] = std::string(col.StringAt(r));
-        }
-        if (!j.empty()) attrs_value = j.dump();
-      }
-      RETURN_IF_ERROR(upsert_->Execute(
-          {tenant_, keys_.back(), dates_.back(), run_id_, std::move(attrs_value)}));
-      // A newer drop for this person-week replaces every metric of it.
-      RETURN_IF_ERROR(delete_->Execute({tenant_, keys_.back(), dates_.back()}));
-    }
-    if (metrics.empty() || batch.num_rows() == 0) return core::OkStatus();
-    ASSIGN_OR_RETURN(auto bulk,
-                     db_.BeginBulkInsert("person_week_metric", {"tenant_id", "person_key",
-                                                                "metric_date", "metric", "value"}));
-    std::vector<Value> row(5);
-    row[0] = tenant_;
-    for (size_t r = 0; r < batch.num_rows(); ++r) {
-      row[1] = keys_[r];
-      row[2] = dates_[r];
-      for (size_t c : metrics) {
-        const formats::Column& col = batch.column(c);
-        row[3] = col.name();
-        double v = col.NumberAt(r);
-        row[4] = std::isnan(v) ? Value() : Value(v);
-        RETURN_IF_ERROR(bulk->AddRow(row));
-      }
-    }
-    return bulk->Finish();
-  }
-
- private:
-  db::Database& db_;
-  const Config& config_;
-  std::string tenant_, run_id_, drop_name_;
-  core::SecureString key_;
-  std::unique_ptr<db::Statement> upsert_, delete_;
-  std::vector<std::string> keys_, dates_;
-};
 
 // person_identity writer for one AADUser drop. A value two persons of this export hold is stored
 // as kAmbiguousPerson (refused by the join, never guessed); a newer export replaces older rows.
@@ -338,7 +224,7 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
 
   ASSIGN_OR_RETURN(db::Transaction tx, db_.Begin());
   const bool users = ref.kind == drop::kUsersKind;
-  std::unique_ptr<MetricsSink> metrics;
+  std::unique_ptr<warehouse::PersonWeekWriter> metrics;
   std::unique_ptr<IdentitySink> identities;
   if (users) {
     identities =
@@ -346,9 +232,16 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
                                        pseudonym_key, core::FormatIso8601Millis(clock_->Now()));
     RETURN_IF_ERROR(identities->Prepare());
   } else {
-    metrics = std::make_unique<MetricsSink>(db_, config, key.tenant_id, key.run_id, ref.ToString(),
-                                            pseudonym_key);
-    RETURN_IF_ERROR(metrics->Prepare());
+    warehouse::WriteRequest request;
+    request.tenant_id = key.tenant_id;
+    request.run_id = key.run_id;
+    request.drop_name = ref.ToString();
+    request.pseudonym_key = pseudonym_key;
+    request.metrics = config.store_metrics;
+    request.all_metrics = config.store_all_metrics;
+    request.attributes = config.store_attributes;
+    request.all_attributes = config.store_all_attributes;
+    ASSIGN_OR_RETURN(metrics, warehouse::PersonWeekWriter::Open(db_, std::move(request)));
   }
   RowBatch batch;
   uint64_t last_bytes = 0;
@@ -377,6 +270,7 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
+  if (metrics != nullptr) RETURN_IF_ERROR(metrics->Finish());
   std::vector<ImportedBlob> parts;
   for (const store::BlobProperties& part : reader->parts()) parts.push_back({part.name, part.etag});
   RETURN_IF_ERROR(ledger_.MarkDoneInTransaction(key, rows, bytes, ms, parts));

@@ -19,6 +19,7 @@
 #include "formats/row_batch.h"
 #include "identity/identity.h"
 #include "join/internal/file.h"
+#include "warehouse/person_weeks.h"
 
 namespace vivalink::join {
 namespace {
@@ -26,8 +27,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int64_t kPartnerSchemaVersion = 3;  // db/schema.cc migration 3
 constexpr size_t kBatchRows = 4096;
-// Persons whose metrics one query of LoadPersonWeeks reads (~ persons x weeks x metrics rows).
-constexpr size_t kPersonsPerQuery = 200;
 
 // Bits of the address kinds that hold one hash, in the order matched_by prefers them.
 constexpr uint8_t kMail = 1, kUpn = 2, kProxy = 4;
@@ -37,11 +36,6 @@ std::string TextOf(const db::Value& v) {
   if (const auto* i = v.GetInt()) return std::to_string(*i);
   if (const auto* d = v.GetDouble()) return fmt::format("{}", *d);
   return "";
-}
-
-double NumberOf(const db::Value& v) {
-  auto n = v.AsNumber();
-  return n.has_value() ? *n : kNaN;
 }
 
 int64_t IntOf(const db::Value& v) {
@@ -230,7 +224,7 @@ Resolution StoredIdentities::Resolve(std::string_view key, KeyType type) const {
 std::string StoredIdentities::RefOf(std::string_view key, KeyType type) const {
   return type == KeyType::kObjectId
              ? identity::IdentityHash(state_->Key(), identity::IdentityKind::kObjectId,
-                                    NormalizeObjectId(key))
+                                      NormalizeObjectId(key))
              : identity::IdentityHash(state_->Key(), identity::IdentityKind::kMail, key);
 }
 
@@ -302,22 +296,13 @@ std::string PartnerLoadSummary::ToJson() const {
 
 namespace {
 
-// The tenant's person-weeks as a two-column Frame (PersonId, MetricDate), for the match counts.
+// The tenant's person-weeks (PersonId, MetricDate, ...), for the match counts.
 core::Result<analysis::Frame> PersonWeekKeys(db::Database& db, const std::string& tenant) {
-  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT person_key, metric_date FROM person_week WHERE "
-                                       "tenant_id = ?",
-                                       {tenant}));
-  std::vector<std::string> persons, weeks;
-  persons.reserve(rows.size());
-  weeks.reserve(rows.size());
-  for (const auto& r : rows.rows) {
-    persons.push_back(TextOf(r[0]));
-    weeks.push_back(TextOf(r[1]));
-  }
-  analysis::Frame frame;
-  RETURN_IF_ERROR(frame.AddStrings("PersonId", persons));
-  RETURN_IF_ERROR(frame.AddStrings("MetricDate", weeks));
-  return frame;
+  warehouse::LoadOptions options;
+  options.tenant_id = tenant;
+  options.metrics = false;
+  options.attributes = false;
+  return warehouse::LoadPersonWeeks(db, options);
 }
 
 }  // namespace
@@ -493,86 +478,9 @@ core::Result<std::vector<StoredSource>> ListPartnerSources(db::Database& db,
 }
 
 core::Result<analysis::Frame> LoadPersonWeeks(db::Database& db, std::string_view tenant_id) {
-  std::string where = tenant_id.empty() ? "" : " WHERE tenant_id = ?";
-  std::vector<db::Value> params;
-  if (!tenant_id.empty()) params.emplace_back(std::string(tenant_id));
-  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT tenant_id, person_key, metric_date, attrs FROM "
-                                       "person_week" +
-                                           where + " ORDER BY tenant_id, metric_date, person_key",
-                                       params));
-  const size_t n = rows.size();
-  std::vector<std::string> tenant_col(n), person_col(n), date_col(n);
-  std::map<std::string, std::vector<std::string>> attrs;
-  std::unordered_map<std::string, size_t> index;
-  index.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto& r = rows.rows[i];
-    tenant_col[i] = TextOf(r[0]);
-    person_col[i] = TextOf(r[1]);
-    date_col[i] = TextOf(r[2]);
-    index.emplace(tenant_col[i] + '\x1f' + person_col[i] + '\x1f' + date_col[i], i);
-    std::string a = TextOf(r[3]);
-    if (a.empty()) continue;
-    auto j = nlohmann::json::parse(a, nullptr, false);
-    if (!j.is_object()) continue;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      auto& col = attrs[it.key()];
-      if (col.empty()) col.assign(n, std::string());
-      col[i] = it->is_string() ? it->get<std::string>() : it->dump();
-    }
-  }
-  rows = {};
-  // The metrics, one value a row: read for up to kPersonsPerQuery persons at a time (an IN list
-  // on the primary key's prefix; no collation-dependent ranges), so that no query result holds
-  // more than those persons' values.
-  std::vector<std::pair<std::string, std::string>> persons;  // (tenant, person), sorted
-  for (size_t i = 0; i < n; ++i) persons.emplace_back(tenant_col[i], person_col[i]);
-  std::sort(persons.begin(), persons.end());
-  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
-  std::unordered_map<size_t, std::unique_ptr<db::Statement>> statements;  // by persons listed
-  std::map<std::string, std::vector<double>> numeric;
-  std::vector<db::Value> chunk_params;
-  std::string key;
-  for (size_t first = 0; first < persons.size();) {
-    const std::string& tenant = persons[first].first;
-    chunk_params.assign(1, tenant);
-    size_t last = first;
-    while (last < persons.size() && last - first < kPersonsPerQuery &&
-           persons[last].first == tenant) {
-      chunk_params.emplace_back(persons[last].second);
-      ++last;
-    }
-    const size_t count = last - first;
-    auto& statement = statements[count];
-    if (statement == nullptr) {
-      std::string sql =
-          "SELECT person_key, metric_date, metric, value FROM person_week_metric WHERE "
-          "tenant_id = ? AND person_key IN (?";
-      for (size_t i = 1; i < count; ++i) sql += ", ?";
-      ASSIGN_OR_RETURN(statement, db.Prepare(sql + ")"));
-    }
-    ASSIGN_OR_RETURN(auto metrics, statement->Query(chunk_params));
-    for (const auto& r : metrics.rows) {
-      key = tenant;
-      key += '\x1f';
-      key += TextOf(r[0]);
-      key += '\x1f';
-      key += TextOf(r[1]);
-      auto it = index.find(key);
-      if (it == index.end()) continue;
-      auto& col = numeric[TextOf(r[2])];
-      if (col.empty()) col.assign(n, kNaN);
-      col[it->second] = NumberOf(r[3]);
-    }
-    first = last;
-  }
-  analysis::Frame frame;
-  RETURN_IF_ERROR(frame.AddStrings("TenantId", tenant_col));
-  RETURN_IF_ERROR(frame.AddStrings("PersonId", person_col));
-  RETURN_IF_ERROR(frame.AddStrings("MetricDate", date_col));
-  for (auto& [name, values] : attrs) RETURN_IF_ERROR(frame.AddStrings(name, values));
-  for (auto& [name, values] : numeric) RETURN_IF_ERROR(frame.AddNumeric(name, std::move(values)));
-  return frame;
+  warehouse::LoadOptions options;
+  options.tenant_id = std::string(tenant_id);
+  return warehouse::LoadPersonWeeks(db, options);
 }
 
 namespace {

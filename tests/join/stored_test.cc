@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/strings.h"
@@ -15,6 +16,7 @@
 #include "identity/identity.h"
 #include "postgres_server.h"
 #include "testutil.h"
+#include "warehouse/person_weeks.h"
 
 namespace vivalink::join {
 namespace {
@@ -79,16 +81,36 @@ class Stored : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
+  // One stored person-week, written as ingestion writes it (warehouse::PersonWeekWriter).
+  void StorePersonWeek(const char* tenant, const std::string& person_id, const char* week,
+                       std::optional<double> hours, const std::string& pseudonym_key = "") {
+    auto tx = db_->Begin();
+    ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+    warehouse::WriteRequest request;
+    request.tenant_id = tenant;
+    request.run_id = "run-1";
+    request.drop_name = "test drop";
+    request.pseudonym_key = core::SecureString(pseudonym_key.begin(), pseudonym_key.end());
+    auto writer = warehouse::PersonWeekWriter::Open(*db_, std::move(request));
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    formats::RowBatch batch;
+    batch.AddColumn("PersonId", formats::ColumnType::kString);
+    batch.AddColumn("MetricDate", formats::ColumnType::kString);
+    if (hours.has_value()) batch.AddColumn("Collaboration_hours", formats::ColumnType::kNumber);
+    batch.mutable_column(0).AppendString(person_id);
+    batch.mutable_column(1).AppendString(week);
+    if (hours.has_value()) batch.mutable_column(2).AppendNumber(*hours);
+    batch.FinishRow();
+    auto st = (*writer)->Add(batch);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    st = (*writer)->Finish();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    st = tx->Commit();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
   void PersonWeek(const char* tenant, const char* person, const char* week, double hours) {
-    auto st = db_->Execute(
-        "INSERT INTO person_week (tenant_id, person_key, metric_date, run_id) VALUES (?, ?, ?, ?)",
-        {tenant, person, week, "run-1"});
-    ASSERT_TRUE(st.ok()) << st.ToString();
-    st = db_->Execute(
-        "INSERT INTO person_week_metric (tenant_id, person_key, metric_date, metric, value) "
-        "VALUES (?, ?, ?, ?, ?)",
-        {tenant, person, week, "Collaboration_hours", hours});
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    StorePersonWeek(tenant, person, week, hours);
   }
 
   std::string File(const std::string& name, const std::string& text) {
@@ -295,10 +317,7 @@ TEST_P(Stored, PseudonymisedIdentitiesResolveOnlyWithTheTenantsKey) {
   const char* t3 = "33333333-3333-4333-8333-333333333333";
   Identity(t3, IdentityKind::kMail, "zoe@contoso.com", kAnn, key);
   const std::string zoe = identity::PersonKey(key, t3, kAnn);
-  auto st = db_->Execute(
-      "INSERT INTO person_week (tenant_id, person_key, metric_date, run_id) VALUES (?, ?, ?, ?)",
-      {t3, zoe, "2024-01-07", "run-1"});
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  StorePersonWeek(t3, kAnn, "2024-01-07", std::nullopt, key);
   auto file = File("crm.csv", "Email,Week,Revenue\nZoe@contoso.com,2024-01-07,3\n");
   auto without = LoadPartnerIntoDatabase(*db_, Request(t3, file));
   ASSERT_TRUE(without.ok()) << without.status().ToString();

@@ -5,14 +5,18 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "core/handle.h"
 #include "core/log.h"
 #include "db/internal/open.h"
 #include "db/internal/sql_text.h"
+#include "db/packed_vector.h"
 
 namespace vivalink::db::internal {
 namespace {
@@ -377,6 +381,75 @@ Status CreateFile(const fs::path& file, const std::string& where) {
   return Status::Ok();
 }
 
+// vivalink_metric(blob, i): the i-th value (0-based) of a packed metric vector (packed_vector.h),
+// NULL when missing; what the person_week_metric view decodes person_week_packed with. A malformed
+// blob is an SQL error naming the problem (never the values).
+void MetricFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+    sqlite3_result_null(context);
+    return;
+  }
+  const void* data = sqlite3_value_blob(argv[0]);
+  const int size = sqlite3_value_bytes(argv[0]);
+  const sqlite3_int64 index = sqlite3_value_int64(argv[1]);
+  if (index < 0) {
+    sqlite3_result_null(context);
+    return;
+  }
+  auto value =
+      PackedValueAt(std::string_view(static_cast<const char*>(data), static_cast<size_t>(size)),
+                    static_cast<size_t>(index));
+  if (!value.ok()) {
+    sqlite3_result_error(context, value.status().message().c_str(), -1);
+  } else if (std::isnan(*value)) {
+    sqlite3_result_null(context);
+  } else {
+    sqlite3_result_double(context, *value);
+  }
+}
+
+// vivalink_pack(i, value, n): aggregates (index, value) pairs into a packed vector of n values
+// (missing where no pair sets one; an index outside [0, n) is ignored). Used by migration 4 to
+// convert the long format in place.
+struct PackState {
+  std::vector<double>* values;
+};
+
+void PackStep(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  auto* state = static_cast<PackState*>(sqlite3_aggregate_context(context, sizeof(PackState)));
+  if (state == nullptr) {
+    sqlite3_result_error_nomem(context);
+    return;
+  }
+  if (state->values == nullptr) {
+    const sqlite3_int64 n = sqlite3_value_int64(argv[2]);
+    if (n < 0 || n > (1 << 20)) {
+      sqlite3_result_error(context, "vivalink_pack: n out of range", -1);
+      return;
+    }
+    state->values =
+        new std::vector<double>(static_cast<size_t>(n), std::numeric_limits<double>::quiet_NaN());
+  }
+  const sqlite3_int64 i = sqlite3_value_int64(argv[0]);
+  if (i < 0 || static_cast<size_t>(i) >= state->values->size()) return;
+  if (sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+    (*state->values)[static_cast<size_t>(i)] = sqlite3_value_double(argv[1]);
+  }
+}
+
+void PackFinal(sqlite3_context* context) {
+  auto* state = static_cast<PackState*>(sqlite3_aggregate_context(context, 0));
+  if (state == nullptr || state->values == nullptr) {
+    sqlite3_result_null(context);
+    return;
+  }
+  std::string packed;
+  PackDoubles(*state->values, packed);
+  delete state->values;
+  state->values = nullptr;
+  sqlite3_result_blob64(context, packed.data(), packed.size(), SQLITE_TRANSIENT);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, const OpenOptions& options) {
@@ -410,6 +483,17 @@ Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, const OpenO
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
+  rc = sqlite3_create_function_v2(raw, "vivalink_metric", 2,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                  &MetricFunction, nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function_v2(raw, "vivalink_pack", 3, SQLITE_UTF8 | SQLITE_INNOCUOUS,
+                                    nullptr, nullptr, &PackStep, &PackFinal, nullptr);
+  }
+  if (rc != SQLITE_OK) {
+    return core::InternalError("cannot register vivalink functions on " + where + ": " +
+                               sqlite3_errmsg(raw));
+  }
 
   auto db = std::make_unique<SqliteDatabase>(std::move(handle), where);
   // journal_mode=WAL reads the file header first: a file that is not a database fails here

@@ -1,0 +1,613 @@
+#include "warehouse/person_weeks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <unordered_map>
+#include <utility>
+
+#include "core/strings.h"
+#include "core/time.h"
+#include "db/packed_vector.h"
+#include "formats/canonical.h"
+#include "identity/identity.h"
+
+namespace vivalink::warehouse {
+namespace {
+
+using core::Result;
+using core::Status;
+using db::Value;
+using formats::ColumnType;
+using formats::RowBatch;
+
+constexpr std::string_view kPersonColumn = "PersonId";
+constexpr std::string_view kDateColumn = "MetricDate";
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Rows a read query returns at most (bounds the memory of one result).
+constexpr int64_t kReadChunk = 16384;
+
+enum class DictKind { kRun, kAttrs, kLayout };
+
+std::string_view DictKindName(DictKind kind) {
+  switch (kind) {
+    case DictKind::kRun:
+      return "run";
+    case DictKind::kAttrs:
+      return "attrs";
+    case DictKind::kLayout:
+      return "layout";
+  }
+  return "";
+}
+
+bool Contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string RowWhere(const RowBatch& batch, size_t row) {
+  return batch.first_line > 0 ? fmt::format("line {}", batch.first_line + row)
+                              : fmt::format("row {} of its batch", row + 1);
+}
+
+int64_t IntOf(const Value& v) {
+  if (const int64_t* i = v.GetInt()) return *i;
+  if (const double* d = v.GetDouble()) return static_cast<int64_t>(*d);
+  if (const std::string* s = v.GetText()) {
+    int64_t out = 0;
+    std::from_chars(s->data(), s->data() + s->size(), out);
+    return out;
+  }
+  return 0;
+}
+
+std::string TextOf(const Value& v) {
+  if (const std::string* s = v.GetText()) return *s;
+  if (const db::Blob* b = v.GetBlob()) {
+    return std::string(reinterpret_cast<const char*>(b->data()), b->size());
+  }
+  return {};
+}
+
+// PostgreSQL stores the vector as float8[]; its text form is "{1.5,NULL,2}".
+void FormatArray(std::span<const double> values, std::string& out) {
+  out.clear();
+  out.push_back('{');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    if (std::isnan(values[i])) {
+      out += "NULL";
+    } else {
+      fmt::format_to(std::back_inserter(out), "{}", values[i]);
+    }
+  }
+  out.push_back('}');
+}
+
+Status Damaged(std::string_view what) {
+  return core::DataLossError(fmt::format(
+      "a stored person-week vector is damaged ({}); restore the database from a backup or "
+      "import the drops again",
+      what));
+}
+
+Result<size_t> ParseArray(std::string_view text, std::vector<double>& out) {
+  out.clear();
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return Damaged("not an array");
+  text = text.substr(1, text.size() - 2);
+  if (text.empty()) return size_t{0};
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = text.find(',', at);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string_view item = text.substr(at, comma - at);
+    if (item == "NULL") {
+      out.push_back(kNaN);
+    } else {
+      double v = 0;
+      auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+      if (ec != std::errc() || ptr != item.data() + item.size()) return Damaged("bad element");
+      out.push_back(v);
+    }
+    at = comma + 1;
+  }
+  return out.size();
+}
+
+// The tenant's number, registering the tenant when `create`; on PostgreSQL the tenant's row is
+// locked (FOR UPDATE) so that writers of one tenant allocate person numbers one at a time.
+struct TenantRow {
+  int64_t tenant_no = 0;
+  int64_t next_person_no = 1;
+};
+
+Result<std::optional<TenantRow>> FindTenant(db::Database& db, const std::string& tenant,
+                                            bool lock) {
+  std::string sql = "SELECT tenant_no, next_person_no FROM wh_tenant WHERE tenant_id = ?";
+  if (lock && db.dialect() == db::Dialect::kPostgres) sql += " FOR UPDATE";
+  ASSIGN_OR_RETURN(auto rows, db.Query(sql, {tenant}));
+  if (rows.empty()) return std::optional<TenantRow>();
+  return std::optional<TenantRow>(TenantRow{IntOf(rows.rows[0][0]), IntOf(rows.rows[0][1])});
+}
+
+// A per-tenant dictionary of one kind (run ids, attribute sets, layouts), interned on write.
+class Dictionary {
+ public:
+  Dictionary(DictKind kind) : kind_(kind) {}  // NOLINT(google-explicit-constructor)
+
+  void Load(int64_t no, std::string value) {
+    next_ = std::max(next_, no + 1);
+    by_value_.emplace(std::move(value), no);
+  }
+
+  Result<int64_t> Intern(db::Database& db, int64_t tenant_no, const std::string& value) {
+    auto it = by_value_.find(value);
+    if (it != by_value_.end()) return it->second;
+    int64_t no = next_++;
+    RETURN_IF_ERROR(
+        db.Execute("INSERT INTO wh_dict (tenant_no, kind, dict_no, value) VALUES (?, ?, ?, ?)",
+                   {tenant_no, std::string(DictKindName(kind_)), no, value}));
+    by_value_.emplace(value, no);
+    return no;
+  }
+
+ private:
+  DictKind kind_;
+  int64_t next_ = 1;
+  std::unordered_map<std::string, int64_t> by_value_;
+};
+
+}  // namespace
+
+// ---- PersonWeekWriter -------------------------------------------------------------------------
+
+struct PersonWeekWriter::State {
+  db::Database* db = nullptr;
+  WriteRequest request;
+  int64_t tenant_no = 0;
+  int64_t next_person_no = 1;
+  int64_t first_new_person_no = 1;
+  int64_t run_no = 0;
+  std::unordered_map<std::string, int64_t> persons;
+  Dictionary attrs{DictKind::kAttrs};
+  Dictionary layouts{DictKind::kLayout};
+  std::unique_ptr<db::Statement> upsert;  // SQLite: one row at a time
+  int64_t rows = 0;
+  // Reused per batch.
+  std::vector<double> values;
+  std::string packed;
+  std::vector<std::pair<std::string, int64_t>> new_persons;
+  bool stage_ready = false;
+};
+
+PersonWeekWriter::PersonWeekWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
+PersonWeekWriter::~PersonWeekWriter() = default;
+int64_t PersonWeekWriter::rows() const { return state_->rows; }
+
+Result<std::unique_ptr<PersonWeekWriter>> PersonWeekWriter::Open(db::Database& db,
+                                                                 WriteRequest request) {
+  if (!db.in_transaction()) {
+    return core::FailedPreconditionError(
+        "PersonWeekWriter::Open needs an open transaction (the rows commit with the ledger row)");
+  }
+  auto s = std::make_unique<State>();
+  s->db = &db;
+  request.tenant_id = core::ToLower(core::Trim(request.tenant_id));
+  s->request = std::move(request);
+  const std::string& tenant = s->request.tenant_id;
+  RETURN_IF_ERROR(db.Execute(
+      "INSERT INTO wh_tenant (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING", {tenant}));
+  ASSIGN_OR_RETURN(auto row, FindTenant(db, tenant, /*lock=*/true));
+  if (!row.has_value()) return core::InternalError("wh_tenant: the tenant row just made is gone");
+  s->tenant_no = row->tenant_no;
+  s->next_person_no = s->first_new_person_no = row->next_person_no;
+
+  ASSIGN_OR_RETURN(auto persons, db.Query("SELECT person_key, person_no FROM wh_person WHERE "
+                                          "tenant_no = ?",
+                                          {s->tenant_no}));
+  s->persons.reserve(persons.size() + 1024);
+  for (auto& r : persons.rows) s->persons.emplace(TextOf(r[0]), IntOf(r[1]));
+  persons = {};
+  Dictionary runs(DictKind::kRun);
+  ASSIGN_OR_RETURN(auto dict, db.Query("SELECT kind, dict_no, value FROM wh_dict WHERE "
+                                       "tenant_no = ?",
+                                       {s->tenant_no}));
+  for (auto& r : dict.rows) {
+    const std::string kind = TextOf(r[0]);
+    Dictionary* d = kind == "run"      ? &runs
+                    : kind == "attrs"  ? &s->attrs
+                    : kind == "layout" ? &s->layouts
+                                       : nullptr;
+    if (d != nullptr) d->Load(IntOf(r[1]), TextOf(r[2]));
+  }
+  ASSIGN_OR_RETURN(s->run_no, runs.Intern(db, s->tenant_no, s->request.run_id));
+  if (db.dialect() == db::Dialect::kSqlite) {
+    ASSIGN_OR_RETURN(s->upsert,
+                     db.Prepare("INSERT INTO person_week_packed (tenant_no, week, person_no, "
+                                "run_no, attrs_no, layout_no, metrics) VALUES (?, ?, ?, ?, ?, ?, "
+                                "?) ON CONFLICT (tenant_no, week, person_no) DO UPDATE SET "
+                                "run_no = excluded.run_no, attrs_no = excluded.attrs_no, "
+                                "layout_no = excluded.layout_no, metrics = excluded.metrics"));
+  }
+  return std::unique_ptr<PersonWeekWriter>(new PersonWeekWriter(std::move(s)));
+}
+
+Status PersonWeekWriter::Add(const RowBatch& batch) {
+  State& s = *state_;
+  const WriteRequest& req = s.request;
+  int person = batch.Find(kPersonColumn);
+  int date = batch.Find(kDateColumn);
+  if (person < 0 || date < 0) {
+    return core::DataLossError(fmt::format("drop {} has no {} column; the drop was not imported",
+                                           req.drop_name,
+                                           person < 0 ? kPersonColumn : kDateColumn));
+  }
+  if (batch.num_rows() == 0) return core::OkStatus();
+  std::vector<size_t> metrics, attrs;
+  std::vector<std::string> names;
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    const formats::Column& col = batch.column(c);
+    if (static_cast<int>(c) == person || static_cast<int>(c) == date) continue;
+    if (col.type() == ColumnType::kString) {
+      if (formats::IsPiiColumn(col.name())) continue;
+      if (req.all_attributes || Contains(req.attributes, col.name())) attrs.push_back(c);
+    } else if (req.all_metrics || Contains(req.metrics, col.name())) {
+      metrics.push_back(c);
+      names.push_back(col.name());
+    }
+  }
+  ASSIGN_OR_RETURN(int64_t layout_no,
+                   s.layouts.Intern(*s.db, s.tenant_no, nlohmann::json(names).dump()));
+
+  const bool postgres = s.db->dialect() == db::Dialect::kPostgres;
+  std::unique_ptr<db::BulkInserter> stage;
+  std::vector<Value> stage_row(7);
+  struct Pending {
+    int64_t week, person_no, attrs_no;
+    std::string packed;
+  };
+  std::vector<Pending> pending;
+  pending.reserve(batch.num_rows());
+  s.new_persons.clear();
+  std::string_view key(s.request.pseudonym_key.data(), s.request.pseudonym_key.size());
+  const formats::Column& pc = batch.column(static_cast<size_t>(person));
+  const formats::Column& dc = batch.column(static_cast<size_t>(date));
+  s.values.resize(metrics.size());
+  for (size_t r = 0; r < batch.num_rows(); ++r) {
+    if (pc.IsNull(r) || core::Trim(pc.StringAt(r)).empty() || dc.IsNull(r)) {
+      return core::DataLossError(
+          fmt::format("drop {}, {}: PersonId or MetricDate is empty; the drop was not imported",
+                      req.drop_name, RowWhere(batch, r)));
+    }
+    auto when = core::ParseIso8601(dc.StringAt(r));
+    if (!when.ok()) {
+      return core::DataLossError(
+          fmt::format("drop {}, {}: MetricDate is not a date; the drop was not imported",
+                      req.drop_name, RowWhere(batch, r)));
+    }
+    Pending p;
+    p.week = std::chrono::floor<std::chrono::days>(*when).time_since_epoch().count();
+    std::string person_key = identity::PersonKey(key, req.tenant_id, pc.StringAt(r));
+    auto [it, inserted] = s.persons.try_emplace(std::move(person_key), s.next_person_no);
+    if (inserted) {
+      ++s.next_person_no;
+      s.new_persons.emplace_back(it->first, it->second);
+    }
+    p.person_no = it->second;
+    p.attrs_no = 0;
+    if (!attrs.empty()) {
+      nlohmann::json j = nlohmann::json::object();
+      for (size_t c : attrs) {
+        const formats::Column& col = batch.column(c);
+        if (!col.IsNull(r)) j[col.name()] = std::string(col.StringAt(r));
+      }
+      if (!j.empty()) {
+        ASSIGN_OR_RETURN(p.attrs_no, s.attrs.Intern(*s.db, s.tenant_no, j.dump()));
+      }
+    }
+    for (size_t i = 0; i < metrics.size(); ++i) s.values[i] = batch.column(metrics[i]).NumberAt(r);
+    if (postgres) {
+      FormatArray(s.values, p.packed);
+    } else {
+      db::PackDoubles(s.values, p.packed);
+    }
+    pending.push_back(std::move(p));
+  }
+
+  if (!s.new_persons.empty()) {
+    ASSIGN_OR_RETURN(auto bulk,
+                     s.db->BeginBulkInsert("wh_person", {"tenant_no", "person_key", "person_no"}));
+    std::vector<Value> row(3);
+    row[0] = s.tenant_no;
+    for (auto& [person_key, no] : s.new_persons) {
+      row[1] = person_key;
+      row[2] = no;
+      RETURN_IF_ERROR(bulk->AddRow(row));
+    }
+    RETURN_IF_ERROR(bulk->Finish());
+  }
+
+  if (!postgres) {
+    std::vector<Value> row(7);
+    row[0] = s.tenant_no;
+    row[3] = s.run_no;
+    row[5] = layout_no;
+    for (auto& p : pending) {
+      row[1] = p.week;
+      row[2] = p.person_no;
+      row[4] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
+      db::Blob blob(p.packed.size());
+      std::memcpy(blob.data(), p.packed.data(), p.packed.size());
+      row[6] = std::move(blob);
+      RETURN_IF_ERROR(s.upsert->Execute(row));
+    }
+  } else {
+    // COPY into a session-local staging table, then one set-based upsert.
+    if (!s.stage_ready) {
+      RETURN_IF_ERROR(s.db->Execute(
+          "CREATE TEMP TABLE IF NOT EXISTS wh_person_week_stage (tenant_no BIGINT, week BIGINT, "
+          "person_no BIGINT, run_no BIGINT, attrs_no BIGINT, layout_no BIGINT, metrics DOUBLE "
+          "PRECISION[]) ON COMMIT DELETE ROWS"));
+      s.stage_ready = true;
+    }
+    ASSIGN_OR_RETURN(auto bulk, s.db->BeginBulkInsert("wh_person_week_stage",
+                                                      {"tenant_no", "week", "person_no", "run_no",
+                                                       "attrs_no", "layout_no", "metrics"}));
+    std::vector<Value> row(7);
+    row[0] = s.tenant_no;
+    row[3] = s.run_no;
+    row[5] = layout_no;
+    for (auto& p : pending) {
+      row[1] = p.week;
+      row[2] = p.person_no;
+      row[4] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
+      row[6] = std::move(p.packed);
+      RETURN_IF_ERROR(bulk->AddRow(row));
+    }
+    RETURN_IF_ERROR(bulk->Finish());
+    RETURN_IF_ERROR(s.db->Execute(
+        "INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, "
+        "metrics) SELECT tenant_no, week, person_no, run_no, attrs_no, layout_no, metrics FROM "
+        "wh_person_week_stage ON CONFLICT (tenant_no, week, person_no) DO UPDATE SET run_no = "
+        "excluded.run_no, attrs_no = excluded.attrs_no, layout_no = excluded.layout_no, metrics = "
+        "excluded.metrics"));
+    RETURN_IF_ERROR(s.db->Execute("DELETE FROM wh_person_week_stage"));
+  }
+  s.rows += static_cast<int64_t>(pending.size());
+  return core::OkStatus();
+}
+
+Status PersonWeekWriter::Finish() {
+  State& s = *state_;
+  if (s.next_person_no == s.first_new_person_no) return core::OkStatus();
+  return s.db->Execute("UPDATE wh_tenant SET next_person_no = ? WHERE tenant_no = ?",
+                       {s.next_person_no, s.tenant_no});
+}
+
+// ---- LoadPersonWeeks --------------------------------------------------------------------------
+
+namespace {
+
+// A categorical column under construction.
+struct Categorical {
+  std::vector<int32_t> codes;
+  std::vector<std::string> levels;
+  std::unordered_map<std::string, int32_t> index;
+
+  int32_t Code(const std::string& value) {
+    auto [it, inserted] = index.try_emplace(value, static_cast<int32_t>(levels.size()));
+    if (inserted) levels.push_back(value);
+    return it->second;
+  }
+};
+
+struct FrameBuild {
+  Categorical tenant, person, date;
+  std::map<std::string, Categorical> attrs;  // by attribute name
+  std::vector<std::string> metric_names;
+  std::unordered_map<std::string, size_t> metric_index;
+  std::vector<std::vector<double>> metrics;
+  std::vector<uint32_t> person_rank;  // sort key within a week
+  size_t rows = 0;
+
+  size_t MetricColumn(const std::string& name) {
+    auto [it, inserted] = metric_index.try_emplace(name, metric_names.size());
+    if (inserted) {
+      metric_names.push_back(name);
+      metrics.emplace_back(rows, kNaN);
+    }
+    return it->second;
+  }
+};
+
+// One tenant's dictionaries, decoded for reading.
+struct TenantDicts {
+  std::unordered_map<int64_t, std::vector<size_t>> layouts;  // layout_no -> metric columns
+  // attrs_no -> (attribute column, level code)
+  std::unordered_map<int64_t, std::vector<std::pair<Categorical*, int32_t>>> attrs;
+};
+
+Status LoadTenant(db::Database& db, const LoadOptions& options, int64_t tenant_no,
+                  const std::string& tenant_id, FrameBuild& f) {
+  // Persons, ranked by key (the order rows of one week are returned in).
+  ASSIGN_OR_RETURN(auto persons, db.Query("SELECT person_no, person_key FROM wh_person WHERE "
+                                          "tenant_no = ? ORDER BY person_key",
+                                          {tenant_no}));
+  std::unordered_map<int64_t, std::pair<int32_t, uint32_t>> person;  // no -> (code, rank)
+  person.reserve(persons.size());
+  for (size_t i = 0; i < persons.rows.size(); ++i) {
+    const auto& r = persons.rows[i];
+    person.emplace(IntOf(r[0]),
+                   std::make_pair(f.person.Code(TextOf(r[1])), static_cast<uint32_t>(i)));
+  }
+  persons = {};
+  TenantDicts dicts;
+  ASSIGN_OR_RETURN(auto dict, db.Query("SELECT kind, dict_no, value FROM wh_dict WHERE tenant_no "
+                                       "= ? AND kind IN ('attrs', 'layout')",
+                                       {tenant_no}));
+  for (const auto& r : dict.rows) {
+    const std::string kind = TextOf(r[0]);
+    const int64_t no = IntOf(r[1]);
+    auto j = nlohmann::json::parse(TextOf(r[2]), nullptr, false);
+    if (kind == "layout") {
+      if (!j.is_array()) return Damaged("a layout is not a JSON array");
+      std::vector<size_t> columns;
+      for (const auto& name : j) {
+        if (!name.is_string()) return Damaged("a layout names a metric that is not a string");
+        columns.push_back(options.metrics ? f.MetricColumn(name.get<std::string>()) : 0);
+      }
+      dicts.layouts.emplace(no, std::move(columns));
+    } else if (options.attributes) {
+      if (!j.is_object()) return Damaged("an attribute set is not a JSON object");
+      auto& entry = dicts.attrs[no];
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        Categorical& column = f.attrs[it.key()];
+        if (column.codes.size() < f.rows) column.codes.resize(f.rows, analysis::kMissingCode);
+        entry.emplace_back(&column,
+                           column.Code(it->is_string() ? it->get<std::string>() : it->dump()));
+      }
+    }
+  }
+  dict = {};
+  const int32_t tenant_code = f.tenant.Code(tenant_id);
+  std::unordered_map<int64_t, int32_t> week_codes;
+  std::string sql = fmt::format(
+      "SELECT week, person_no, attrs_no, layout_no{} FROM person_week_packed WHERE tenant_no = ? "
+      "AND (week > ? OR (week = ? AND person_no > ?)) ORDER BY week, person_no LIMIT {}",
+      options.metrics ? ", metrics" : "", kReadChunk);
+  ASSIGN_OR_RETURN(auto statement, db.Prepare(sql));
+  int64_t after_week = std::numeric_limits<int32_t>::min(), after_person = 0;
+  std::vector<double> values;
+  std::vector<double> parsed;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto chunk,
+                     statement->Query({tenant_no, after_week, after_week, after_person}));
+    for (const auto& r : chunk.rows) {
+      const int64_t week = IntOf(r[0]);
+      const int64_t person_no = IntOf(r[1]);
+      auto p = person.find(person_no);
+      if (p == person.end()) return Damaged("a row names a person number that is not stored");
+      auto [wc, new_week] = week_codes.try_emplace(week, 0);
+      if (new_week) {
+        wc->second = f.date.Code(core::FormatDate(core::Date(std::chrono::days(week))));
+      }
+      const size_t row = f.rows++;
+      f.tenant.codes.push_back(tenant_code);
+      f.person.codes.push_back(p->second.first);
+      f.date.codes.push_back(wc->second);
+      f.person_rank.push_back(p->second.second);
+      for (auto& [name, column] : f.attrs) column.codes.push_back(analysis::kMissingCode);
+      if (!r[2].is_null()) {
+        auto a = dicts.attrs.find(IntOf(r[2]));
+        if (a != dicts.attrs.end()) {
+          for (auto& [column, code] : a->second) column->codes[row] = code;
+        }
+      }
+      for (auto& column : f.metrics) column.push_back(kNaN);
+      if (!options.metrics) continue;
+      auto layout = dicts.layouts.find(IntOf(r[3]));
+      if (layout == dicts.layouts.end()) return Damaged("a row names a layout that is not stored");
+      const std::vector<size_t>& columns = layout->second;
+      size_t n = 0;
+      if (const db::Blob* blob = r[4].GetBlob()) {
+        std::string_view bytes(reinterpret_cast<const char*>(blob->data()), blob->size());
+        ASSIGN_OR_RETURN(size_t count, db::PackedSize(bytes));
+        if (count != columns.size()) return Damaged("value count differs from its layout");
+        values.resize(count);
+        ASSIGN_OR_RETURN(n, db::UnpackDoubles(bytes, values));
+      } else {
+        ASSIGN_OR_RETURN(n, ParseArray(TextOf(r[4]), parsed));
+        if (n != columns.size()) return Damaged("value count differs from its layout");
+        values.swap(parsed);
+      }
+      for (size_t i = 0; i < n; ++i) f.metrics[columns[i]][row] = values[i];
+    }
+    if (chunk.rows.size() < static_cast<size_t>(kReadChunk)) break;
+    after_week = IntOf(chunk.rows.back()[0]);
+    after_person = IntOf(chunk.rows.back()[1]);
+  }
+  return core::OkStatus();
+}
+
+template <typename T>
+void Permute(std::vector<T>& v, const std::vector<size_t>& order) {
+  std::vector<T> out;
+  out.reserve(v.size());
+  for (size_t i : order) out.push_back(v[i]);
+  v.swap(out);
+}
+
+}  // namespace
+
+Result<analysis::Frame> LoadPersonWeeks(db::Database& db, const LoadOptions& options) {
+  std::string sql = "SELECT tenant_no, tenant_id FROM wh_tenant";
+  std::vector<Value> params;
+  if (!options.tenant_id.empty()) {
+    sql += " WHERE tenant_id = ?";
+    params.emplace_back(core::ToLower(core::Trim(options.tenant_id)));
+  }
+  ASSIGN_OR_RETURN(auto tenants, db.Query(sql + " ORDER BY tenant_id", params));
+  FrameBuild f;
+  for (const auto& t : tenants.rows) {
+    RETURN_IF_ERROR(LoadTenant(db, options, IntOf(t[0]), TextOf(t[1]), f));
+  }
+  for (auto& [name, column] : f.attrs) column.codes.resize(f.rows, analysis::kMissingCode);
+
+  // Rows arrive by tenant, week and person number; order each week's rows by person key.
+  std::vector<size_t> order(f.rows);
+  std::iota(order.begin(), order.end(), 0);
+  for (size_t begin = 0; begin < f.rows;) {
+    size_t end = begin + 1;
+    while (end < f.rows && f.tenant.codes[end] == f.tenant.codes[begin] &&
+           f.date.codes[end] == f.date.codes[begin]) {
+      ++end;
+    }
+    std::sort(order.begin() + static_cast<std::ptrdiff_t>(begin),
+              order.begin() + static_cast<std::ptrdiff_t>(end),
+              [&](size_t a, size_t b) { return f.person_rank[a] < f.person_rank[b]; });
+    begin = end;
+  }
+  const bool sorted = std::is_sorted(order.begin(), order.end());
+
+  analysis::Frame frame;
+  auto add = [&](std::string name, Categorical& c) -> Status {
+    if (!sorted) Permute(c.codes, order);
+    return frame.AddCategorical(std::move(name), std::move(c.codes), std::move(c.levels));
+  };
+  RETURN_IF_ERROR(add("TenantId", f.tenant));
+  RETURN_IF_ERROR(add("PersonId", f.person));
+  RETURN_IF_ERROR(add("MetricDate", f.date));
+  for (auto& [name, column] : f.attrs) RETURN_IF_ERROR(add(name, column));
+  std::vector<size_t> by_name(f.metric_names.size());
+  std::iota(by_name.begin(), by_name.end(), 0);
+  std::sort(by_name.begin(), by_name.end(),
+            [&](size_t a, size_t b) { return f.metric_names[a] < f.metric_names[b]; });
+  for (size_t m : by_name) {
+    if (!sorted) Permute(f.metrics[m], order);
+    RETURN_IF_ERROR(frame.AddNumeric(f.metric_names[m], std::move(f.metrics[m])));
+  }
+  return frame;
+}
+
+Result<int64_t> CountPersonWeeks(db::Database& db, std::string_view tenant_id) {
+  if (tenant_id.empty()) {
+    ASSIGN_OR_RETURN(Value n, db.QueryValue("SELECT COUNT(*) FROM person_week_packed"));
+    return IntOf(n);
+  }
+  ASSIGN_OR_RETURN(auto row, FindTenant(db, core::ToLower(core::Trim(tenant_id)), false));
+  if (!row.has_value()) return int64_t{0};
+  ASSIGN_OR_RETURN(Value n, db.QueryValue("SELECT COUNT(*) FROM person_week_packed WHERE "
+                                          "tenant_no = ?",
+                                          {row->tenant_no}));
+  return IntOf(n);
+}
+
+}  // namespace vivalink::warehouse
