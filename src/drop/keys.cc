@@ -27,6 +27,10 @@ const json* FindAny(const json& j, std::initializer_list<const char*> names) {
 }  // namespace
 
 core::Result<std::vector<WrappedKey>> ParseKeysResponse(std::string_view text) {
+  if (JsonNestingDepth(text) > kMaxJsonNesting) {
+    return core::DataLossError(
+        fmt::format("the key API's answer is nested deeper than {} levels", kMaxJsonNesting));
+  }
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return core::DataLossError("the key API's answer is not a JSON object");

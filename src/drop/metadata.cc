@@ -121,7 +121,38 @@ const json* FindAny(const json& j, std::initializer_list<const char*> names) {
 
 }  // namespace
 
+int JsonNestingDepth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 core::Result<DropMetadata> ParseMetadata(std::string_view text, std::string_view source) {
+  if (JsonNestingDepth(text) > kMaxJsonNesting) {
+    return core::DataLossError(
+        fmt::format("{} is nested deeper than {} levels; it is not a pipeline's metadata.json and "
+                    "the drop was not imported",
+                    source, kMaxJsonNesting));
+  }
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     // Re-parse with exceptions only to learn the byte offset of the error.

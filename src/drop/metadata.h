@@ -53,9 +53,16 @@ struct DropMetadata {
 // not JSON: ... at byte N"); kInvalidArgument naming the field when a required field is missing
 // or malformed (CopyActivityId/TenantId not GUIDs, times not ISO 8601, RequestEndDate before
 // RequestStartDate); kDataLoss naming the field when NumberOfRowsExtracted is not an integer in
-// [0, kMaxRowsExtracted] (JSON number or decimal string). source names the blob. Never throws,
-// whatever the input.
+// [0, kMaxRowsExtracted] (JSON number or decimal string), or when the text nests deeper than
+// kMaxJsonNesting. source names the blob. Never throws, whatever the input.
 core::Result<DropMetadata> ParseMetadata(std::string_view json, std::string_view source);
+
+// The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count),
+// found without parsing: untrusted JSON is checked against a limit first, since nlohmann::json
+// recurses when it copies, compares or destroys a value and deep nesting exhausts the stack.
+int JsonNestingDepth(std::string_view text);
+// metadata.json and key answers nest 2 or 3 levels; anything deeper than this is refused.
+inline constexpr int kMaxJsonNesting = 64;
 
 // Serialises with the contract's field names (times as YYYY-MM-DDTHH:MM:SSZ), extra fields last.
 std::string SerializeMetadata(const DropMetadata& metadata);

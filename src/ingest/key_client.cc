@@ -35,8 +35,15 @@ core::RemoteDetails Details(const http::Response& r) {
 
 // {"error":{"code","message"}} (key API) or {"error","error_description"} (Entra ID). Only the
 // service's own words are kept; they never contain our secret or token.
+// Parses an answer of the token endpoint or the key API; deeper nesting than any real answer has
+// reads as not JSON (nlohmann::json recurses over nested values).
+json ParseUntrusted(std::string_view text) {
+  if (drop::JsonNestingDepth(text) > drop::kMaxJsonNesting) return json(json::value_t::discarded);
+  return json::parse(text, nullptr, false);
+}
+
 void ParseError(const std::string& body, std::string& code, std::string& message) {
-  json j = json::parse(body, nullptr, false);
+  json j = ParseUntrusted(body);
   if (!j.is_object() || !j.contains("error")) return;
   const json& e = j["error"];
   if (e.is_object()) {
@@ -203,7 +210,7 @@ Result<core::SecureString> KeyClient::FetchToken(const std::string& tenant) {
                                   r.status, code, message.empty() ? "" : ": ", message))
         .SetRemote(std::move(d));
   }
-  json j = json::parse(r.body, nullptr, false);
+  json j = ParseUntrusted(r.body);
   if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string()) {
     return core::DataLossError(
         fmt::format("the token endpoint's answer for tenant {} has no access_token", tenant));
@@ -294,7 +301,7 @@ Result<PartnerKeyRegistration> KeyClient::RegisterPartnerKey(
                      http::UrlEncodePath(tenant) + "/egressPartnerKey";
   ASSIGN_OR_RETURN(http::Response r, CallApi(tenant, path, body.dump()));
   if (r.status != 200 && r.status != 201) return ApiError(r, "partner key registration", tenant);
-  json j = json::parse(r.body, nullptr, false);
+  json j = ParseUntrusted(r.body);
   if (!j.is_object()) {
     return core::DataLossError(
         fmt::format("the key API's registration answer for tenant {} is not JSON", tenant));

@@ -389,6 +389,24 @@ TEST(Metadata, RowsExtractedOutOfRangeOrMalformedIsDataLossNotAnException) {
   }
 }
 
+// Issue 10, hostile input: deeply nested JSON in metadata.json (an unknown field) is refused
+// with a clear error instead of exhausting the stack while it is parsed, kept or copied.
+TEST(Metadata, DeeplyNestedJsonIsRefused) {
+  auto j = nlohmann::json::parse(testutil::ReadFile(testutil::SharedData(
+      fmt::format("vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json", kVectorRun,
+                  kTenant))));
+  std::string text = j.dump();
+  text.pop_back();  // the closing brace
+  text += ",\"Deep\":" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}";
+  auto m = ParseMetadata(text, "run-x/metadata.json");
+  EXPECT_EQ(m.status().code(), StatusCode::kDataLoss) << m.status().ToString();
+  EXPECT_NE(m.status().message().find("nested"), std::string::npos) << m.status().message();
+  auto keys = ParseKeysResponse(R"({"DecryptionKeys":)" + std::string(1'000'000, '[') +
+                                std::string(1'000'000, ']') + "}");
+  EXPECT_EQ(keys.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(JsonNestingDepth(R"({"a":"[[[[","b":[{"c":"\"]"}]})"), 3);
+}
+
 TEST(Metadata, RoundTripKeepsUnknownFieldsAndInlineKey) {
   std::string text = testutil::ReadFile(testutil::SharedData(fmt::format(
       "vectors/store/{}/VivaInsights/{}/metadata/JobMetadata/metadata.json", kInlineRun, kTenant)));
