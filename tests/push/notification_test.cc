@@ -49,6 +49,14 @@ TEST(PushNotification, ParsesTheBodyVivasimSends) {
   EXPECT_EQ(hint->id, kCopyActivity);
 }
 
+// Issue 10, hostile input: a deeply nested body crashed the listener (stack overflow).
+TEST(PushNotification, ADeeplyNestedBodyIsRefusedNotACrash) {
+  std::string body = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  auto r = ParseDropNotification(body, HintSource::kWebActivity);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("deeper than"), std::string::npos);
+}
+
 TEST(PushNotification, KeepsTheSourceItWasGiven) {
   auto hint = ParseDropNotification(Body().dump(), HintSource::kQueue);
   ASSERT_TRUE(hint.ok());

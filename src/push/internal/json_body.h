@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "drop/metadata.h"
 
 namespace vivalink::push::internal {
 
@@ -16,6 +17,11 @@ namespace vivalink::push::internal {
 inline core::Result<nlohmann::json> ParseJsonBody(std::string_view body, std::string_view what) {
   if (body.empty()) {
     return core::InvalidArgumentError(fmt::format("{}: the body is empty", what));
+  }
+  // nlohmann::json recurses over nesting: a body of a million '[' overflowed the stack (issue 10).
+  if (drop::JsonNestingDepth(body) > drop::kMaxJsonNesting) {
+    return core::InvalidArgumentError(
+        fmt::format("{}: the body nests deeper than {} levels", what, drop::kMaxJsonNesting));
   }
   try {
     return nlohmann::json::parse(body.begin(), body.end());
