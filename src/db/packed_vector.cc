@@ -1,11 +1,12 @@
 #include "db/packed_vector.h"
 
-#include <array>
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace vivalink::db {
 namespace {
@@ -140,25 +141,26 @@ void PackDoubles(std::span<const double> values, std::string& out) {
   out.clear();
   // The window: the 12 consecutive exponents holding the most values that are neither missing,
   // zero nor small integers. Normal numbers only (biased exponent 1..2046).
-  std::array<uint32_t, 2048> histogram{};
-  bool any = false;
+  // Exponents are collected first (a vector rarely spans more than a few dozen), then the window
+  // start is searched only among them.
+  thread_local std::vector<int> exponents;
+  exponents.clear();
   for (double v : values) {
     if (std::isnan(v) || IsSmallInteger(v)) continue;
     int e = BiasedExponent(std::bit_cast<uint64_t>(v));
     if (e == 0 || e == 0x7ff) continue;
-    ++histogram[static_cast<size_t>(e)];
-    any = true;
+    exponents.push_back(e);
   }
   int base = 1023;
-  if (any) {
-    uint32_t best = 0, sum = 0;
-    for (int e = 1; e < 0x7ff; ++e) {
-      sum += histogram[static_cast<size_t>(e)];
-      if (e - kWindow >= 1) sum -= histogram[static_cast<size_t>(e - kWindow)];
-      int start = std::max(1, e - kWindow + 1);
-      if (sum > best) {
-        best = sum;
-        base = start;
+  if (!exponents.empty()) {
+    std::sort(exponents.begin(), exponents.end());
+    size_t best = 0;
+    for (size_t first = 0, last = 0; first < exponents.size(); ++first) {
+      if (first > 0 && exponents[first] == exponents[first - 1]) continue;
+      while (last < exponents.size() && exponents[last] < exponents[first] + kWindow) ++last;
+      if (last - first > best) {
+        best = last - first;
+        base = exponents[first];
       }
     }
   }

@@ -1,7 +1,12 @@
 #include "db/migrate.h"
 
+#include <cmath>
+#include <cstring>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "db/packed_vector.h"
 #include "db/schema.h"
 #include "db_fixture.h"
 
@@ -187,20 +192,39 @@ TEST_P(MigrateBehaviour, ProductSchemaAppliesAndHoldsALedgerAndMetrics) {
   {
     auto tx = db_->Begin();
     ASSERT_OK(tx.status());
-    auto pw = db_->BeginBulkInsert("person_week",
-                                   {"tenant_id", "person_key", "metric_date", "run_id", "attrs"});
-    ASSERT_OK(pw.status());
-    ASSERT_OK(
-        (*pw)->AddRow(Row{"t1", "pk-1", "2026-01-11", "run-1", R"({"Organization":"Sales"})"}));
-    ASSERT_OK((*pw)->Finish());
-    pw->reset();
-    auto m = db_->BeginBulkInsert("person_week_metric",
-                                  {"tenant_id", "person_key", "metric_date", "metric", "value"});
-    ASSERT_OK(m.status());
-    ASSERT_OK((*m)->AddRow(Row{"t1", "pk-1", "2026-01-11", "Collaboration_hours", 12.5}));
-    ASSERT_OK((*m)->AddRow(Row{"t1", "pk-1", "2026-01-11", "Meeting_hours", nullptr}));
-    ASSERT_OK((*m)->Finish());
-    m->reset();
+    // Migration 4's layout (what src/warehouse writes): tenant, person and dictionaries by
+    // number, the metrics of the person-week as one vector in the order of its layout.
+    ASSERT_OK(db_->Execute("INSERT INTO wh_tenant (tenant_id) VALUES (?)", {"t1"}));
+    auto tenant_no = db_->QueryValue("SELECT tenant_no FROM wh_tenant WHERE tenant_id = 't1'");
+    ASSERT_OK(tenant_no.status());
+    const Value t = *tenant_no;
+    ASSERT_OK(db_->Execute(
+        "INSERT INTO wh_person (tenant_no, person_key, person_no) VALUES (?, ?, 1)", {t, "pk-1"}));
+    for (const auto& [kind, value] : {std::pair<const char*, const char*>{"run", "run-1"},
+                                      {"attrs", R"({"Organization":"Sales"})"},
+                                      {"layout", R"(["Collaboration_hours","Meeting_hours"])"}}) {
+      ASSERT_OK(
+          db_->Execute("INSERT INTO wh_dict (tenant_no, kind, dict_no, value) VALUES (?, ?, 1, ?)",
+                       {t, kind, value}));
+    }
+    Value metrics;
+    if (db_->dialect() == Dialect::kSqlite) {
+      std::string packed;
+      PackDoubles(std::vector<double>{12.5, std::nan("")}, packed);
+      Blob blob(packed.size());
+      std::memcpy(blob.data(), packed.data(), packed.size());
+      metrics = std::move(blob);
+    } else {
+      metrics = "{12.5,NULL}";
+    }
+    ASSERT_OK(db_->Execute(
+        "INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, "
+        "metrics) VALUES (?, 20464, 1, 1, 1, 1, ?)",
+        {t, metrics}));
+    auto attrs = db_->QueryValue(
+        "SELECT attrs FROM person_week WHERE tenant_id = 't1' AND metric_date = '2026-01-11'");
+    ASSERT_OK(attrs.status());
+    EXPECT_EQ(*attrs, Value(R"({"Organization":"Sales"})"));
     ASSERT_OK(db_->Execute("UPDATE drops SET state = 'done' WHERE run_id = ?", {"run-1"}));
     ASSERT_OK(tx->Commit());
   }
@@ -209,6 +233,10 @@ TEST_P(MigrateBehaviour, ProductSchemaAppliesAndHoldsALedgerAndMetrics) {
       {"t1", "2026-01-11"});
   ASSERT_OK(sum.status());
   EXPECT_EQ(*sum, Value(12.5));
+  auto missing = db_->QueryValue(
+      "SELECT COUNT(*) FROM person_week_metric WHERE metric = 'Meeting_hours' AND value IS NULL");
+  ASSERT_OK(missing.status());
+  EXPECT_EQ(missing->AsNumber().value_or(-1), 1);
   for (const char* table : {"partner_rows", "identity_map", "analysis_results"}) {
     auto c = db_->QueryValue(std::string("SELECT COUNT(*) FROM ") + table);
     EXPECT_TRUE(c.ok()) << table << ": " << c.status().ToString();

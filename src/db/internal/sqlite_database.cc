@@ -500,6 +500,9 @@ Result<std::unique_ptr<Database>> OpenSqlite(const DatabaseUrl& url, const OpenO
   // (kDataLoss). WAL is persistent in the file; synchronous=FULL makes every COMMIT durable
   // (exactly-once ingestion relies on it); secure_delete overwrites freed pages so deleted
   // personal data does not linger in the file.
+  // A new file gets 16 KiB pages (a no-op on an existing database): person_week_packed rows are
+  // ~450 bytes, and 4 KiB pages leave ~9% of every page unused (measured; schema.h).
+  RETURN_IF_ERROR(db->Execute("PRAGMA page_size=16384"));
   ASSIGN_OR_RETURN(Value mode, db->QueryValue("PRAGMA journal_mode=WAL"));
   if (!memory && (mode.GetText() == nullptr || *mode.GetText() != "wal")) {
     return core::UnavailableError("cannot switch " + where +
