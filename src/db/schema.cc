@@ -185,15 +185,12 @@ CREATE TABLE wh_dict (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX wh_dict_by_value ON wh_dict (tenant_no, kind, value);
 CREATE TABLE person_week_packed (
-  tenant_no  BIGINT NOT NULL,
-  week       BIGINT NOT NULL,
-  person_no  BIGINT NOT NULL,
+  id         INTEGER PRIMARY KEY,
   run_no     BIGINT NOT NULL,
   attrs_no   BIGINT,
   layout_no  BIGINT NOT NULL,
-  metrics    BLOB NOT NULL,
-  PRIMARY KEY (tenant_no, week, person_no)
-) WITHOUT ROWID;
+  metrics    BLOB NOT NULL
+);
 
 INSERT INTO wh_tenant (tenant_id) SELECT DISTINCT tenant_id FROM person_week ORDER BY tenant_id;
 INSERT INTO wh_person (tenant_no, person_key, person_no)
@@ -225,8 +222,9 @@ CREATE TABLE wh_migrate_index AS
   SELECT l.tenant_no AS tenant_no, j.value AS metric, j.key AS i,
          json_array_length(l.value) AS n
   FROM wh_dict l, json_each(l.value) j WHERE l.kind = 'layout';
-INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, metrics)
-  SELECT t.tenant_no, CAST(strftime('%s', w.metric_date) AS INTEGER) / 86400, p.person_no,
+INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, metrics)
+  SELECT (t.tenant_no << 47) | ((CAST(strftime('%s', w.metric_date) AS INTEGER) / 86400) << 27)
+           | p.person_no,
          r.dict_no, a.dict_no, 1,
          COALESCE(
            (SELECT vivalink_pack(x.i, m.value, x.n) FROM person_week_metric m
@@ -246,20 +244,20 @@ DROP TABLE person_week;
 
 CREATE VIEW person_week AS
   SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
-         date(w.week * 86400, 'unixepoch') AS metric_date, r.value AS run_id, a.value AS attrs
+         date(((w.id >> 27) & 1048575) * 86400, 'unixepoch') AS metric_date, r.value AS run_id, a.value AS attrs
   FROM person_week_packed w
-  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
-  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
-  JOIN wh_dict r ON r.tenant_no = w.tenant_no AND r.kind = 'run' AND r.dict_no = w.run_no
-  LEFT JOIN wh_dict a ON a.tenant_no = w.tenant_no AND a.kind = 'attrs' AND a.dict_no = w.attrs_no;
+  JOIN wh_tenant t ON t.tenant_no = (w.id >> 47)
+  JOIN wh_person p ON p.tenant_no = (w.id >> 47) AND p.person_no = (w.id & 134217727)
+  JOIN wh_dict r ON r.tenant_no = (w.id >> 47) AND r.kind = 'run' AND r.dict_no = w.run_no
+  LEFT JOIN wh_dict a ON a.tenant_no = (w.id >> 47) AND a.kind = 'attrs' AND a.dict_no = w.attrs_no;
 CREATE VIEW person_week_metric AS
   SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
-         date(w.week * 86400, 'unixepoch') AS metric_date, j.value AS metric,
+         date(((w.id >> 27) & 1048575) * 86400, 'unixepoch') AS metric_date, j.value AS metric,
          vivalink_metric(w.metrics, j.key) AS value
   FROM person_week_packed w
-  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
-  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
-  JOIN wh_dict l ON l.tenant_no = w.tenant_no AND l.kind = 'layout' AND l.dict_no = w.layout_no,
+  JOIN wh_tenant t ON t.tenant_no = (w.id >> 47)
+  JOIN wh_person p ON p.tenant_no = (w.id >> 47) AND p.person_no = (w.id & 134217727)
+  JOIN wh_dict l ON l.tenant_no = (w.id >> 47) AND l.kind = 'layout' AND l.dict_no = w.layout_no,
   json_each(l.value) j;
 )sql";
 
@@ -284,14 +282,11 @@ CREATE TABLE wh_dict (
 );
 CREATE UNIQUE INDEX wh_dict_by_value ON wh_dict (tenant_no, kind, md5(value));
 CREATE TABLE person_week_packed (
-  tenant_no  BIGINT NOT NULL,
-  week       BIGINT NOT NULL,
-  person_no  BIGINT NOT NULL,
+  id         BIGINT PRIMARY KEY,
   run_no     BIGINT NOT NULL,
   attrs_no   BIGINT,
   layout_no  BIGINT NOT NULL,
-  metrics    DOUBLE PRECISION[] NOT NULL,
-  PRIMARY KEY (tenant_no, week, person_no)
+  metrics    DOUBLE PRECISION[] NOT NULL
 );
 
 INSERT INTO wh_tenant (tenant_id) SELECT DISTINCT tenant_id FROM person_week ORDER BY tenant_id;
@@ -322,8 +317,9 @@ CREATE TABLE wh_migrate_index AS
   SELECT l.tenant_no AS tenant_no, j.metric AS metric, j.i AS i
   FROM wh_dict l, json_array_elements_text(l.value::json) WITH ORDINALITY AS j(metric, i)
   WHERE l.kind = 'layout';
-INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, metrics)
-  SELECT t.tenant_no, CAST(w.metric_date AS DATE) - DATE '1970-01-01', p.person_no,
+INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, metrics)
+  SELECT (t.tenant_no << 47) | (CAST(CAST(w.metric_date AS DATE) - DATE '1970-01-01' AS BIGINT) << 27)
+           | p.person_no,
          r.dict_no, a.dict_no, 1,
          COALESCE((SELECT array_agg(m.value ORDER BY x.i) FROM wh_migrate_index x
                    LEFT JOIN person_week_metric m ON m.tenant_id = w.tenant_id
@@ -341,21 +337,21 @@ DROP TABLE person_week;
 
 CREATE VIEW person_week AS
   SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
-         to_char(DATE '1970-01-01' + CAST(w.week AS INTEGER), 'YYYY-MM-DD') AS metric_date,
+         to_char(DATE '1970-01-01' + CAST(((w.id >> 27) & 1048575) AS INTEGER), 'YYYY-MM-DD') AS metric_date,
          r.value AS run_id, a.value AS attrs
   FROM person_week_packed w
-  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
-  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
-  JOIN wh_dict r ON r.tenant_no = w.tenant_no AND r.kind = 'run' AND r.dict_no = w.run_no
-  LEFT JOIN wh_dict a ON a.tenant_no = w.tenant_no AND a.kind = 'attrs' AND a.dict_no = w.attrs_no;
+  JOIN wh_tenant t ON t.tenant_no = (w.id >> 47)
+  JOIN wh_person p ON p.tenant_no = (w.id >> 47) AND p.person_no = (w.id & 134217727)
+  JOIN wh_dict r ON r.tenant_no = (w.id >> 47) AND r.kind = 'run' AND r.dict_no = w.run_no
+  LEFT JOIN wh_dict a ON a.tenant_no = (w.id >> 47) AND a.kind = 'attrs' AND a.dict_no = w.attrs_no;
 CREATE VIEW person_week_metric AS
   SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
-         to_char(DATE '1970-01-01' + CAST(w.week AS INTEGER), 'YYYY-MM-DD') AS metric_date,
+         to_char(DATE '1970-01-01' + CAST(((w.id >> 27) & 1048575) AS INTEGER), 'YYYY-MM-DD') AS metric_date,
          j.metric AS metric, w.metrics[j.i] AS value
   FROM person_week_packed w
-  JOIN wh_tenant t ON t.tenant_no = w.tenant_no
-  JOIN wh_person p ON p.tenant_no = w.tenant_no AND p.person_no = w.person_no
-  JOIN wh_dict l ON l.tenant_no = w.tenant_no AND l.kind = 'layout' AND l.dict_no = w.layout_no
+  JOIN wh_tenant t ON t.tenant_no = (w.id >> 47)
+  JOIN wh_person p ON p.tenant_no = (w.id >> 47) AND p.person_no = (w.id & 134217727)
+  JOIN wh_dict l ON l.tenant_no = (w.id >> 47) AND l.kind = 'layout' AND l.dict_no = w.layout_no
   CROSS JOIN LATERAL json_array_elements_text(l.value::json) WITH ORDINALITY AS j(metric, i);
 )sql";
 

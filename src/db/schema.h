@@ -172,9 +172,13 @@
 //   attributes, as person_week.attrs was), 'layout' (a JSON array: the metric names of a vector,
 //   in order).
 // person_week_packed — one row per tenant, week and person.
-//   PK (tenant_no, week, person_no); SQLite: WITHOUT ROWID (rows clustered on the key: a week's
-//   rows are one range, appended in order as a drop arrives).
-//   week BIGINT             the MetricDate as days since 1970-01-01
+//   id BIGINT PK            tenant_no << 47 | week << 27 | person_no (week: the MetricDate as days
+//                           since 1970-01-01, 20 bits; person_no 27 bits; tenant_no 16 bits), so
+//                           that a tenant's rows, and a week's rows of a tenant, are one id range.
+//                           SQLite: the rowid itself (INTEGER PRIMARY KEY): rows are appended in
+//                           id order and SQLite fills pages whole on append; a WITHOUT ROWID table
+//                           keyed by (tenant_no, week, person_no) left 11% of every page empty (its
+//                           index b-tree splits pages instead) and stored the key twice.
 //   run_no, attrs_no (NULL: none), layout_no BIGINT   wh_dict numbers
 //   metrics                 SQLite: BLOB, db/packed_vector.h; PostgreSQL: DOUBLE PRECISION[]
 //                           (NULL elements for missing values), written with COPY into a temporary

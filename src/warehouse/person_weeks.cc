@@ -37,6 +37,19 @@ constexpr int64_t kReadChunk = 16384;
 
 enum class DictKind { kRun, kAttrs, kLayout };
 
+// person_week_packed.id: tenant number, week (days since 1970-01-01) and person number in one
+// 63-bit integer, so that SQLite keeps the rows in a rowid table (appends fill pages whole;
+// schema.h) and a tenant's or a week's rows are one id range.
+constexpr int kPersonBits = 27;  // 134 million persons a tenant
+constexpr int kWeekBits = 20;    // days up to the year 4840
+constexpr int kTenantBits = 16;  // 65,535 tenants a database
+constexpr int64_t kPersonMask = (int64_t{1} << kPersonBits) - 1;
+constexpr int64_t kWeekMask = (int64_t{1} << kWeekBits) - 1;
+
+int64_t TenantFirstId(int64_t tenant_no) { return tenant_no << (kPersonBits + kWeekBits); }
+int64_t WeekOf(int64_t id) { return (id >> kPersonBits) & kWeekMask; }
+int64_t PersonOf(int64_t id) { return id & kPersonMask; }
+
 std::string_view DictKindName(DictKind kind) {
   switch (kind) {
     case DictKind::kRun:
@@ -208,6 +221,12 @@ Result<std::unique_ptr<PersonWeekWriter>> PersonWeekWriter::Open(db::Database& d
   ASSIGN_OR_RETURN(auto row, FindTenant(db, tenant, /*lock=*/true));
   if (!row.has_value()) return core::InternalError("wh_tenant: the tenant row just made is gone");
   s->tenant_no = row->tenant_no;
+  if (s->tenant_no <= 0 || s->tenant_no >= (int64_t{1} << kTenantBits)) {
+    return core::FailedPreconditionError(fmt::format(
+        "this database holds the most tenants it can number ({}); use another database for "
+        "more tenants",
+        (int64_t{1} << kTenantBits) - 1));
+  }
   s->next_person_no = s->first_new_person_no = row->next_person_no;
 
   ASSIGN_OR_RETURN(auto persons, db.Query("SELECT person_key, person_no FROM wh_person WHERE "
@@ -231,9 +250,8 @@ Result<std::unique_ptr<PersonWeekWriter>> PersonWeekWriter::Open(db::Database& d
   ASSIGN_OR_RETURN(s->run_no, runs.Intern(db, s->tenant_no, s->request.run_id));
   if (db.dialect() == db::Dialect::kSqlite) {
     ASSIGN_OR_RETURN(s->upsert,
-                     db.Prepare("INSERT INTO person_week_packed (tenant_no, week, person_no, "
-                                "run_no, attrs_no, layout_no, metrics) VALUES (?, ?, ?, ?, ?, ?, "
-                                "?) ON CONFLICT (tenant_no, week, person_no) DO UPDATE SET "
+                     db.Prepare("INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, "
+                                "metrics) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                                 "run_no = excluded.run_no, attrs_no = excluded.attrs_no, "
                                 "layout_no = excluded.layout_no, metrics = excluded.metrics"));
   }
@@ -271,7 +289,7 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
   std::unique_ptr<db::BulkInserter> stage;
   std::vector<Value> stage_row(7);
   struct Pending {
-    int64_t week, person_no, attrs_no;
+    int64_t id, attrs_no;
     std::string packed;
   };
   std::vector<Pending> pending;
@@ -294,14 +312,24 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
                       req.drop_name, RowWhere(batch, r)));
     }
     Pending p;
-    p.week = std::chrono::floor<std::chrono::days>(*when).time_since_epoch().count();
+    const int64_t week = std::chrono::floor<std::chrono::days>(*when).time_since_epoch().count();
+    if (week < 0 || week > kWeekMask) {
+      return core::DataLossError(
+          fmt::format("drop {}, {}: MetricDate is outside 1970..4840; the drop was not imported",
+                      req.drop_name, RowWhere(batch, r)));
+    }
     std::string person_key = identity::PersonKey(key, req.tenant_id, pc.StringAt(r));
     auto [it, inserted] = s.persons.try_emplace(std::move(person_key), s.next_person_no);
     if (inserted) {
       ++s.next_person_no;
       s.new_persons.emplace_back(it->first, it->second);
     }
-    p.person_no = it->second;
+    if (it->second > kPersonMask) {
+      return core::FailedPreconditionError(
+          fmt::format("drop {}: tenant {} has more persons than can be numbered ({})",
+                      req.drop_name, req.tenant_id, kPersonMask));
+    }
+    p.id = TenantFirstId(s.tenant_no) | (week << kPersonBits) | it->second;
     p.attrs_no = 0;
     if (!attrs.empty()) {
       nlohmann::json j = nlohmann::json::object();
@@ -336,47 +364,43 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
   }
 
   if (!postgres) {
-    std::vector<Value> row(7);
-    row[0] = s.tenant_no;
-    row[3] = s.run_no;
-    row[5] = layout_no;
+    std::vector<Value> row(5);
+    row[1] = s.run_no;
+    row[3] = layout_no;
     for (auto& p : pending) {
-      row[1] = p.week;
-      row[2] = p.person_no;
-      row[4] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
+      row[0] = p.id;
+      row[2] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
       db::Blob blob(p.packed.size());
       std::memcpy(blob.data(), p.packed.data(), p.packed.size());
-      row[6] = std::move(blob);
+      row[4] = std::move(blob);
       RETURN_IF_ERROR(s.upsert->Execute(row));
     }
   } else {
     // COPY into a session-local staging table, then one set-based upsert.
     if (!s.stage_ready) {
       RETURN_IF_ERROR(s.db->Execute(
-          "CREATE TEMP TABLE IF NOT EXISTS wh_person_week_stage (tenant_no BIGINT, week BIGINT, "
-          "person_no BIGINT, run_no BIGINT, attrs_no BIGINT, layout_no BIGINT, metrics DOUBLE "
-          "PRECISION[]) ON COMMIT DELETE ROWS"));
+          "CREATE TEMP TABLE IF NOT EXISTS wh_person_week_stage (id BIGINT, run_no BIGINT, "
+          "attrs_no BIGINT, layout_no BIGINT, metrics DOUBLE PRECISION[]) ON COMMIT DELETE "
+          "ROWS"));
       s.stage_ready = true;
     }
-    ASSIGN_OR_RETURN(auto bulk, s.db->BeginBulkInsert("wh_person_week_stage",
-                                                      {"tenant_no", "week", "person_no", "run_no",
-                                                       "attrs_no", "layout_no", "metrics"}));
-    std::vector<Value> row(7);
-    row[0] = s.tenant_no;
-    row[3] = s.run_no;
-    row[5] = layout_no;
+    ASSIGN_OR_RETURN(auto bulk,
+                     s.db->BeginBulkInsert("wh_person_week_stage",
+                                           {"id", "run_no", "attrs_no", "layout_no", "metrics"}));
+    std::vector<Value> row(5);
+    row[1] = s.run_no;
+    row[3] = layout_no;
     for (auto& p : pending) {
-      row[1] = p.week;
-      row[2] = p.person_no;
-      row[4] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
-      row[6] = std::move(p.packed);
+      row[0] = p.id;
+      row[2] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
+      row[4] = std::move(p.packed);
       RETURN_IF_ERROR(bulk->AddRow(row));
     }
     RETURN_IF_ERROR(bulk->Finish());
     RETURN_IF_ERROR(s.db->Execute(
-        "INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, "
-        "metrics) SELECT tenant_no, week, person_no, run_no, attrs_no, layout_no, metrics FROM "
-        "wh_person_week_stage ON CONFLICT (tenant_no, week, person_no) DO UPDATE SET run_no = "
+        "INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, metrics) SELECT id, "
+        "run_no, attrs_no, layout_no, metrics FROM wh_person_week_stage ON CONFLICT (id) DO "
+        "UPDATE SET run_no = "
         "excluded.run_no, attrs_no = excluded.attrs_no, layout_no = excluded.layout_no, metrics = "
         "excluded.metrics"));
     RETURN_IF_ERROR(s.db->Execute("DELETE FROM wh_person_week_stage"));
@@ -480,19 +504,19 @@ Status LoadTenant(db::Database& db, const LoadOptions& options, int64_t tenant_n
   const int32_t tenant_code = f.tenant.Code(tenant_id);
   std::unordered_map<int64_t, int32_t> week_codes;
   std::string sql = fmt::format(
-      "SELECT week, person_no, attrs_no, layout_no{} FROM person_week_packed WHERE tenant_no = ? "
-      "AND (week > ? OR (week = ? AND person_no > ?)) ORDER BY week, person_no LIMIT {}",
+      "SELECT id, attrs_no, layout_no{} FROM person_week_packed WHERE id > ? AND id < ? ORDER BY "
+      "id LIMIT {}",
       options.metrics ? ", metrics" : "", kReadChunk);
   ASSIGN_OR_RETURN(auto statement, db.Prepare(sql));
-  int64_t after_week = std::numeric_limits<int32_t>::min(), after_person = 0;
+  int64_t after = TenantFirstId(tenant_no) - 1;
+  const int64_t end = TenantFirstId(tenant_no + 1);
   std::vector<double> values;
   std::vector<double> parsed;
   for (;;) {
-    ASSIGN_OR_RETURN(auto chunk,
-                     statement->Query({tenant_no, after_week, after_week, after_person}));
+    ASSIGN_OR_RETURN(auto chunk, statement->Query({after, end}));
     for (const auto& r : chunk.rows) {
-      const int64_t week = IntOf(r[0]);
-      const int64_t person_no = IntOf(r[1]);
+      const int64_t week = WeekOf(IntOf(r[0]));
+      const int64_t person_no = PersonOf(IntOf(r[0]));
       auto p = person.find(person_no);
       if (p == person.end()) return Damaged("a row names a person number that is not stored");
       auto [wc, new_week] = week_codes.try_emplace(week, 0);
@@ -505,34 +529,33 @@ Status LoadTenant(db::Database& db, const LoadOptions& options, int64_t tenant_n
       f.date.codes.push_back(wc->second);
       f.person_rank.push_back(p->second.second);
       for (auto& [name, column] : f.attrs) column.codes.push_back(analysis::kMissingCode);
-      if (!r[2].is_null()) {
-        auto a = dicts.attrs.find(IntOf(r[2]));
+      if (!r[1].is_null()) {
+        auto a = dicts.attrs.find(IntOf(r[1]));
         if (a != dicts.attrs.end()) {
           for (auto& [column, code] : a->second) column->codes[row] = code;
         }
       }
       for (auto& column : f.metrics) column.push_back(kNaN);
       if (!options.metrics) continue;
-      auto layout = dicts.layouts.find(IntOf(r[3]));
+      auto layout = dicts.layouts.find(IntOf(r[2]));
       if (layout == dicts.layouts.end()) return Damaged("a row names a layout that is not stored");
       const std::vector<size_t>& columns = layout->second;
       size_t n = 0;
-      if (const db::Blob* blob = r[4].GetBlob()) {
+      if (const db::Blob* blob = r[3].GetBlob()) {
         std::string_view bytes(reinterpret_cast<const char*>(blob->data()), blob->size());
         ASSIGN_OR_RETURN(size_t count, db::PackedSize(bytes));
         if (count != columns.size()) return Damaged("value count differs from its layout");
         values.resize(count);
         ASSIGN_OR_RETURN(n, db::UnpackDoubles(bytes, values));
       } else {
-        ASSIGN_OR_RETURN(n, ParseArray(TextOf(r[4]), parsed));
+        ASSIGN_OR_RETURN(n, ParseArray(TextOf(r[3]), parsed));
         if (n != columns.size()) return Damaged("value count differs from its layout");
         values.swap(parsed);
       }
       for (size_t i = 0; i < n; ++i) f.metrics[columns[i]][row] = values[i];
     }
     if (chunk.rows.size() < static_cast<size_t>(kReadChunk)) break;
-    after_week = IntOf(chunk.rows.back()[0]);
-    after_person = IntOf(chunk.rows.back()[1]);
+    after = IntOf(chunk.rows.back()[0]);
   }
   return core::OkStatus();
 }
@@ -604,9 +627,10 @@ Result<int64_t> CountPersonWeeks(db::Database& db, std::string_view tenant_id) {
   }
   ASSIGN_OR_RETURN(auto row, FindTenant(db, core::ToLower(core::Trim(tenant_id)), false));
   if (!row.has_value()) return int64_t{0};
-  ASSIGN_OR_RETURN(Value n, db.QueryValue("SELECT COUNT(*) FROM person_week_packed WHERE "
-                                          "tenant_no = ?",
-                                          {row->tenant_no}));
+  ASSIGN_OR_RETURN(
+      Value n, db.QueryValue("SELECT COUNT(*) FROM person_week_packed WHERE id >= ? "
+                             "AND id < ?",
+                             {TenantFirstId(row->tenant_no), TenantFirstId(row->tenant_no + 1)}));
   return IntOf(n);
 }
 

@@ -218,8 +218,8 @@ TEST_P(MigrateBehaviour, ProductSchemaAppliesAndHoldsALedgerAndMetrics) {
       metrics = "{12.5,NULL}";
     }
     ASSERT_OK(db_->Execute(
-        "INSERT INTO person_week_packed (tenant_no, week, person_no, run_no, attrs_no, layout_no, "
-        "metrics) VALUES (?, 20464, 1, 1, 1, 1, ?)",
+        "INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, metrics) VALUES "
+        "((CAST(? AS BIGINT) << 47) | (CAST(20464 AS BIGINT) << 27) | 1, 1, 1, 1, ?)",
         {t, metrics}));
     auto attrs = db_->QueryValue(
         "SELECT attrs FROM person_week WHERE tenant_id = 't1' AND metric_date = '2026-01-11'");
