@@ -25,8 +25,8 @@
 
 #include "analysis/frame.h"
 #include "core/status.h"
-#include "join/resolver.h"
 #include "join/partner.h"
+#include "join/resolver.h"
 
 namespace vivalink::join {
 

@@ -29,9 +29,9 @@
 #include "analysis/frame.h"
 #include "core/status.h"
 #include "db/database.h"
-#include "join/resolver.h"
 #include "join/join.h"
 #include "join/partner.h"
+#include "join/resolver.h"
 
 namespace vivalink::join {
 
