@@ -6,7 +6,10 @@
 // quarantined or failed.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "db/database.h"
@@ -25,7 +28,7 @@ class TwoProcesses : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TwoProcesses, EveryDropIsImportedExactlyOnceAndNeverTakenFromALiveProcess) {
   World world;
-  const int kDrops = 12, kPeople = 20;
+  const int kDrops = 24, kPeople = 20;
   for (int d = 0; d < kDrops; ++d) {
     world.Write(
         {.run_id = fmt::format("{:08x}-1111-4111-8111-111111111111", d + 1),
@@ -42,9 +45,24 @@ TEST_P(TwoProcesses, EveryDropIsImportedExactlyOnceAndNeverTakenFromALiveProcess
   std::string driver = (testutil::BuildDir() / "tests/ingest/ingest_driver").string();
   std::vector<std::string> argv = {
       driver, world.store_url(), world.keystore(), world.keys_dir(), db_url, "3"};
+  // Both passes start at one moment (a start gate), not whenever each process is up: a pass
+  // started a second later would find every drop already taken.
+  testutil::TempDir gates;
+  const std::string gate = (gates.path() / "go").string();
+  std::vector<std::string> gated = argv;
+  gated.push_back(gate);
   testutil::RunResult a, b;
-  std::thread ta([&] { a = testutil::RunProgram(argv); });
-  std::thread tb([&] { b = testutil::RunProgram(argv); });
+  std::thread ta([&] { a = testutil::RunProgram(gated); });
+  std::thread tb([&] { b = testutil::RunProgram(gated); });
+  for (int i = 0; i < 6000; ++i) {
+    int ready = 0;
+    for (const auto& e : std::filesystem::directory_iterator(gates.path())) {
+      ready += e.path().filename().string().starts_with("go.ready.") ? 1 : 0;
+    }
+    if (ready == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::ofstream(gate).put('\n');
   ta.join();
   tb.join();
   EXPECT_EQ(a.exit_code, 0) << a.err;
