@@ -10,6 +10,7 @@
 
 #include "core/strings.h"
 #include "formats/internal/chunk_buffer.h"
+#include "formats/internal/line_splitter.h"
 #include "formats/internal/text.h"
 
 namespace vivalink::formats {
@@ -17,10 +18,9 @@ namespace {
 
 namespace od = simdjson::ondemand;
 using internal::ChunkBuffer;
+using internal::LineSplitter;
 
 static_assert(ChunkBuffer::kPadding >= simdjson::SIMDJSON_PADDING);
-
-constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 // "microsoft.graph.responseType'accepted'" -> "accepted"; anything else unchanged.
 std::string_view EnumText(std::string_view s) {
@@ -93,7 +93,9 @@ class CalendarReaderImpl final : public CalendarReader {
   CalendarReaderImpl(std::unique_ptr<core::ByteSource> source, CalendarReaderOptions options)
       : source_(std::move(source)),
         options_(std::move(options)),
-        buffer_(*source_, options_.chunk_bytes, 0) {}
+        buffer_(*source_, options_.chunk_bytes, 0),
+        lines_(buffer_, options_.source_name, options_.max_line_bytes, "event",
+               /*strip_bom=*/true) {}
 
   core::Result<bool> Next(CalendarBatch& batch) override {
     batch.Clear();
@@ -101,7 +103,7 @@ class CalendarReaderImpl final : public CalendarReader {
     while (batch.size() < options_.batch_events) {
       std::string_view line;
       bool more = false;
-      core::Status s = NextLine(line, more);
+      core::Status s = lines_.Next(line, more);
       if (s.ok() && !more) break;
       if (s.ok() && IsBlank(line)) continue;
       if (s.ok()) s = ParseRow(line, batch.Append());
@@ -118,58 +120,12 @@ class CalendarReaderImpl final : public CalendarReader {
   uint64_t rows_read() const override { return rows_read_; }
 
  private:
-  core::Status NextLine(std::string_view& line, bool& more) {
-    while (true) {
-      const char* start = buffer_.data() + pos_;
-      size_t avail = buffer_.size() - pos_;
-      const void* nl = avail > 0 ? std::memchr(start, '\n', avail) : nullptr;
-      size_t len = 0;
-      if (nl != nullptr) {
-        len = static_cast<size_t>(static_cast<const char*>(nl) - start);
-      } else if (buffer_.eof()) {
-        if (avail == 0) {
-          more = false;
-          return core::OkStatus();
-        }
-        len = avail;
-      } else {
-        if (avail > options_.max_line_bytes) return LineTooLong(line_number_ + 1, pos_);
-        core::Status s = buffer_.Refill(pos_);
-        if (!s.ok()) return s.WithContext(options_.source_name);
-        pos_ = 0;
-        continue;
-      }
-      line_start_ = pos_;
-      ++line_number_;
-      if (len > options_.max_line_bytes) return LineTooLong(line_number_, pos_);
-      pos_ += nl != nullptr ? len + 1 : len;
-      line = std::string_view(start, len);
-      if (line_number_ == 1 && line.starts_with(kBom)) {
-        line.remove_prefix(kBom.size());
-        line_start_ += kBom.size();
-      }
-      more = true;
-      return core::OkStatus();
-    }
-  }
-
-  core::Status LineTooLong(uint64_t line_number, size_t pos) const {
-    return core::DataLossError(options_.source_name + ": line " + std::to_string(line_number) +
-                               " (byte offset " + std::to_string(buffer_.OffsetOf(pos)) +
-                               ") is longer than the " + std::to_string(options_.max_line_bytes) +
-                               "-byte limit; the file is not JSON lines (one event a line) or is "
-                               "corrupt");
-  }
-
-  std::string Where() const {
-    return options_.source_name + ": line " + std::to_string(line_number_) + " (byte offset " +
-           std::to_string(buffer_.OffsetOf(line_start_)) + ")";
-  }
   core::Status Error(std::string_view what) const {
-    return core::DataLossError(Where() + ": " + std::string(what));
+    return core::DataLossError(lines_.Where() + ": " + std::string(what));
   }
   core::Status FieldError(std::string_view field, std::string_view what) const {
-    return core::DataLossError(Where() + ": field " + std::string(field) + " " + std::string(what) +
+    return core::DataLossError(lines_.Where() + ": field " + std::string(field) + " " +
+                               std::string(what) +
                                "; the file is not a CalendarView/Event export or is corrupt");
   }
   core::Status JsonError(simdjson::error_code e) const {
@@ -194,7 +150,7 @@ class CalendarReaderImpl final : public CalendarReader {
       core::Status s = options_.decrypt_pii(text, out);
       if (!s.ok())
         return core::Status(s.code(),
-                            Where() + ": field " + std::string(field) + ": " + s.message());
+                            lines_.Where() + ": field " + std::string(field) + ": " + s.message());
       return core::OkStatus();
     }
     out.assign(text);
@@ -454,7 +410,7 @@ class CalendarReaderImpl final : public CalendarReader {
   // One row -------------------------------------------------------------------------------------
 
   core::Status ParseRow(std::string_view line, CalendarEvent& event) {
-    event.line = line_number_;
+    event.line = lines_.line_number();
     size_t capacity = buffer_.padded_capacity() - static_cast<size_t>(line.data() - buffer_.data());
     od::document doc;
     if (auto e = parser_.iterate(simdjson::padded_string_view(line.data(), line.size(), capacity))
@@ -547,9 +503,7 @@ class CalendarReaderImpl final : public CalendarReader {
   CalendarReaderOptions options_;
   ChunkBuffer buffer_;
   od::parser parser_;
-  size_t pos_ = 0;
-  size_t line_start_ = 0;
-  uint64_t line_number_ = 0;
+  LineSplitter lines_;
   uint64_t rows_read_ = 0;
   std::string scratch_;
   core::Status status_;

@@ -14,6 +14,7 @@
 #include "formats/canonical.h"
 #include "formats/internal/batch_builder.h"
 #include "formats/internal/chunk_buffer.h"
+#include "formats/internal/line_splitter.h"
 #include "formats/internal/readers.h"
 #include "formats/internal/text.h"
 
@@ -43,6 +44,8 @@ class JsonLinesReader final : public RowReader {
       : source_(std::move(source)),
         options_(std::move(options)),
         buffer_(*source_, options_.chunk_bytes, base_offset),
+        lines_(buffer_, options_.source_name, options_.max_line_bytes, "object",
+               /*strip_bom=*/false),
         builder_(options_) {}
 
   core::Result<bool> Next(RowBatch& batch) override {
@@ -52,11 +55,11 @@ class JsonLinesReader final : public RowReader {
     while (batch.num_rows() < options_.batch_rows && batch_bytes < kMaxBatchInputBytes) {
       std::string_view line;
       bool more = false;
-      core::Status s = NextLine(line, more);
+      core::Status s = lines_.Next(line, more);
       if (s.ok() && !more) break;
       if (s.ok() && IsBlank(line)) continue;
       if (s.ok()) {
-        if (batch.num_rows() == 0) batch.first_line = line_number_;
+        if (batch.num_rows() == 0) batch.first_line = lines_.line_number();
         if (!ParseRow(line)) s = std::move(error_);
         batch_bytes += line.size();
       }
@@ -79,50 +82,8 @@ class JsonLinesReader final : public RowReader {
     int slot = -1;
   };
 
-  // Sets line to the next line (without its '\n'); more = false at the end of the stream.
-  core::Status NextLine(std::string_view& line, bool& more) {
-    while (true) {
-      const char* start = buffer_.data() + pos_;
-      size_t avail = buffer_.size() - pos_;
-      const void* nl = avail > 0 ? std::memchr(start, '\n', avail) : nullptr;
-      size_t len = 0;
-      if (nl != nullptr) {
-        len = static_cast<size_t>(static_cast<const char*>(nl) - start);
-      } else if (buffer_.eof()) {
-        if (avail == 0) {
-          more = false;
-          return core::OkStatus();
-        }
-        len = avail;
-      } else {
-        if (avail > options_.max_line_bytes) return LineTooLong(line_number_ + 1, pos_);
-        core::Status s = buffer_.Refill(pos_);
-        if (!s.ok()) return s.WithContext(options_.source_name);
-        pos_ = 0;
-        continue;
-      }
-      line_start_ = pos_;
-      ++line_number_;
-      if (len > options_.max_line_bytes) return LineTooLong(line_number_, pos_);
-      pos_ += nl != nullptr ? len + 1 : len;
-      line = std::string_view(start, len);
-      more = true;
-      return core::OkStatus();
-    }
-  }
-
-  core::Status LineTooLong(uint64_t line_number, size_t pos) const {
-    return core::DataLossError(
-        options_.source_name + ": line " + std::to_string(line_number) + " (byte offset " +
-        std::to_string(buffer_.OffsetOf(pos)) + ") is longer than the " +
-        std::to_string(options_.max_line_bytes) +
-        "-byte limit; the file is not JSON lines (one object a line) or is corrupt");
-  }
-
   core::Status Error(std::string_view what) const {
-    return core::DataLossError(options_.source_name + ": line " + std::to_string(line_number_) +
-                               " (byte offset " + std::to_string(buffer_.OffsetOf(line_start_)) +
-                               "): " + std::string(what));
+    return core::DataLossError(lines_.Where() + ": " + std::string(what));
   }
   // Per-field code reports errors through here (a Status is too big to return per value).
   bool Fail(core::Status s) {
@@ -135,10 +96,7 @@ class JsonLinesReader final : public RowReader {
   }
   core::Status BuilderError() const {
     const core::Status& e = builder_.error();
-    return core::Status(e.code(), options_.source_name + ": line " + std::to_string(line_number_) +
-                                      " (byte offset " +
-                                      std::to_string(buffer_.OffsetOf(line_start_)) +
-                                      "): " + e.message());
+    return core::Status(e.code(), lines_.Where() + ": " + e.message());
   }
 
   bool ParseRow(std::string_view line) {
@@ -317,11 +275,9 @@ class JsonLinesReader final : public RowReader {
   std::unique_ptr<core::ByteSource> source_;
   ReaderOptions options_;
   ChunkBuffer buffer_;
+  LineSplitter lines_;
   BatchBuilder builder_;
   od::parser parser_;
-  size_t pos_ = 0;         // next unparsed byte in buffer_
-  size_t line_start_ = 0;  // buffer position of the current line
-  uint64_t line_number_ = 0;
   uint64_t rows_read_ = 0;
   std::vector<KeyAtPosition> key_order_;
   StringMap slot_by_raw_key_;
