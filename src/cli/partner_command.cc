@@ -33,7 +33,7 @@ struct PartnerCommands::Args {
 
 namespace {
 
-std::string TextOf(const db::Value& v) { return v.GetText() != nullptr ? *v.GetText() : ""; }
+using db::TextOf;
 
 // The tenant to load for: --tenant, else the only tenant the database knows.
 core::Result<std::string> ChooseTenant(db::Database& db, const std::string& flag) {

@@ -23,19 +23,7 @@
 namespace vivalink::cli {
 namespace {
 
-std::string TextOf(const db::Value& v) {
-  if (v.is_null()) return "";
-  if (auto* s = std::get_if<std::string>(&v.storage())) return *s;
-  if (auto* i = std::get_if<std::int64_t>(&v.storage())) return std::to_string(*i);
-  if (auto* d = std::get_if<double>(&v.storage())) return std::to_string(*d);
-  return "";
-}
-
-double NumberOf(const db::Value& v) {
-  if (auto* d = std::get_if<double>(&v.storage())) return *d;
-  if (auto* i = std::get_if<std::int64_t>(&v.storage())) return static_cast<double>(*i);
-  return std::numeric_limits<double>::quiet_NaN();
-}
+using db::TextOf;
 
 }  // namespace
 
@@ -55,7 +43,7 @@ core::Result<std::vector<report::DropProvenance>> LoadProvenance(db::Database& d
     p.tenant_id = TextOf(r[1]);
     p.kind = TextOf(r[2]);
     p.state = TextOf(r[3]);
-    double rows_n = NumberOf(r[4]);
+    double rows_n = r[4].AsNumber().value_or(std::numeric_limits<double>::quiet_NaN());
     p.rows = std::isnan(rows_n) ? -1 : static_cast<int64_t>(rows_n);
     p.finished_at = TextOf(r[5]);
     p.error = TextOf(r[6]);

@@ -1,5 +1,9 @@
 #include "db/value.h"
 
+#include <fmt/format.h>
+
+#include <charconv>
+
 namespace vivalink::db {
 
 std::string_view ValueTypeName(ValueType type) {
@@ -22,6 +26,26 @@ std::optional<double> Value::AsNumber() const {
   if (const auto* i = GetInt()) return static_cast<double>(*i);
   if (const auto* d = GetDouble()) return *d;
   return std::nullopt;
+}
+
+std::string TextOf(const Value& v) {
+  if (const auto* s = v.GetText()) return *s;
+  if (const auto* i = v.GetInt()) return std::to_string(*i);
+  if (const auto* d = v.GetDouble()) return fmt::format("{}", *d);
+  if (const auto* b = v.GetBlob())
+    return std::string(reinterpret_cast<const char*>(b->data()), b->size());
+  return "";
+}
+
+std::int64_t IntOf(const Value& v) {
+  if (const auto* i = v.GetInt()) return *i;
+  if (const auto* d = v.GetDouble()) return static_cast<std::int64_t>(*d);
+  if (const auto* s = v.GetText()) {
+    std::int64_t out = 0;
+    std::from_chars(s->data(), s->data() + s->size(), out);
+    return out;
+  }
+  return 0;
 }
 
 std::ostream& operator<<(std::ostream& os, const Value& v) {

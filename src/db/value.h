@@ -84,6 +84,13 @@ static_assert(std::is_same_v<std::variant_alternative_t<1, Value::Storage>, std:
               "ValueType must follow the order of Value::Storage");
 
 // For test failure messages only: shows the type and value. Never log personal data with it.
+// Lenient readers of a result value, for columns whose type the dialects report differently
+// (SQLite's dynamic typing; PostgreSQL text for types without a mapping, e.g. arrays).
+// TextOf: text as is, an int or double formatted (shortest round trip), blob bytes, null "".
+// IntOf: an int, a double truncated, decimal text parsed; anything else 0.
+std::string TextOf(const Value& v);
+std::int64_t IntOf(const Value& v);
+
 std::ostream& operator<<(std::ostream& os, const Value& v);
 
 using Row = std::vector<Value>;

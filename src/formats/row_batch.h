@@ -111,6 +111,13 @@ class RowBatch {
   // 1-based line number (in the decompressed stream) of row 0; 0 when unknown.
   uint64_t first_line = 0;
 
+  // Where row `row` came from, for error messages: "line N" when first_line is known, else
+  // "row K of its batch" (1-based).
+  std::string RowWhere(size_t row) const {
+    return first_line > 0 ? "line " + std::to_string(first_line + row)
+                          : "row " + std::to_string(row + 1) + " of its batch";
+  }
+
  private:
   std::vector<Column> columns_;
   size_t num_rows_ = 0;

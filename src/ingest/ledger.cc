@@ -20,6 +20,8 @@ namespace {
 
 using core::Result;
 using core::Status;
+using db::IntOf;
+using db::TextOf;
 using db::Value;
 
 constexpr std::string_view kColumns =
@@ -90,13 +92,6 @@ std::vector<ImportedBlob> ParsePartsJson(const std::string& text) {
     }
   }
   return out;
-}
-
-std::string Text(const Value& v) { return v.GetText() != nullptr ? *v.GetText() : std::string(); }
-int64_t Int(const Value& v) {
-  if (const int64_t* i = v.GetInt()) return *i;
-  if (const double* d = v.GetDouble()) return static_cast<int64_t>(*d);
-  return 0;
 }
 
 // Runs f inside a transaction: the caller's when one is open, else a new one committed here.
@@ -210,26 +205,26 @@ Result<std::vector<LedgerEntry>> Ledger::Select(std::string_view where,
   out.reserve(r.rows.size());
   for (const db::Row& row : r.rows) {
     LedgerEntry e;
-    e.key = {Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), ""};
-    e.copy_activity_id = Text(row[4]);
-    ASSIGN_OR_RETURN(e.state, ParseDropState(Text(row[5])));
-    e.attempts = Int(row[6]);
-    e.last_error = Text(row[7]);
-    e.error_code = Text(row[8]);
-    e.rows = Int(row[9]);
-    e.bytes = Int(row[10]);
-    e.metadata_created = Text(row[11]);
-    e.discovered_at = Text(row[12]);
-    e.started_at = Text(row[13]);
-    e.finished_at = Text(row[14]);
-    e.cleaned_at = Text(row[15]);
-    e.key.path_tenant = Text(row[16]);
-    e.claim_owner = Text(row[17]);
-    e.lease_expires_at = Text(row[18]);
-    e.next_attempt_at = Text(row[19]);
-    e.permanent_failures = Int(row[20]);
-    e.transient_failures = Int(row[21]);
-    e.imported_parts = ParsePartsJson(Text(row[22]));
+    e.key = {TextOf(row[0]), TextOf(row[1]), TextOf(row[2]), TextOf(row[3]), ""};
+    e.copy_activity_id = TextOf(row[4]);
+    ASSIGN_OR_RETURN(e.state, ParseDropState(TextOf(row[5])));
+    e.attempts = IntOf(row[6]);
+    e.last_error = TextOf(row[7]);
+    e.error_code = TextOf(row[8]);
+    e.rows = IntOf(row[9]);
+    e.bytes = IntOf(row[10]);
+    e.metadata_created = TextOf(row[11]);
+    e.discovered_at = TextOf(row[12]);
+    e.started_at = TextOf(row[13]);
+    e.finished_at = TextOf(row[14]);
+    e.cleaned_at = TextOf(row[15]);
+    e.key.path_tenant = TextOf(row[16]);
+    e.claim_owner = TextOf(row[17]);
+    e.lease_expires_at = TextOf(row[18]);
+    e.next_attempt_at = TextOf(row[19]);
+    e.permanent_failures = IntOf(row[20]);
+    e.transient_failures = IntOf(row[21]);
+    e.imported_parts = ParsePartsJson(TextOf(row[22]));
     out.push_back(std::move(e));
   }
   return out;
@@ -239,7 +234,7 @@ Result<std::optional<core::TimePoint>> Ledger::Watermark(std::string_view tenant
   ASSIGN_OR_RETURN(db::QueryResult r, db_.Query("SELECT watermark FROM tenants WHERE tenant_id = ?",
                                                 {core::ToLower(tenant_id)}));
   if (r.rows.empty() || r.rows[0][0].is_null()) return std::optional<core::TimePoint>();
-  ASSIGN_OR_RETURN(core::TimePoint t, core::ParseIso8601(Text(r.rows[0][0])));
+  ASSIGN_OR_RETURN(core::TimePoint t, core::ParseIso8601(TextOf(r.rows[0][0])));
   return std::optional<core::TimePoint>(t);
 }
 
@@ -348,7 +343,7 @@ Result<std::vector<std::string>> Ledger::Tenants() {
                    db_.Query("SELECT tenant_id FROM tenants UNION SELECT tenant_id FROM drops "
                              "ORDER BY 1"));
   std::vector<std::string> out;
-  for (const auto& row : r.rows) out.push_back(Text(row[0]));
+  for (const auto& row : r.rows) out.push_back(TextOf(row[0]));
   return out;
 }
 
@@ -590,7 +585,7 @@ Status Ledger::UpdateWatermark(std::string_view tenant_id) {
                                   {tenant, u.rows[0][0]}));
   }
   if (f.rows.empty() || f.rows[0][0].is_null()) return core::OkStatus();
-  std::string candidate = Text(f.rows[0][0]);
+  std::string candidate = TextOf(f.rows[0][0]);
   // Text comparison is time comparison: every value has the same FormatIso8601Millis shape.
   return db_.Execute(
       "INSERT INTO tenants (tenant_id, watermark, updated_at) VALUES (?, ?, ?) ON CONFLICT "

@@ -35,11 +35,6 @@ using identity::PersonKey;
 
 constexpr std::string_view kPersonColumn = "PersonId";
 
-std::string RowWhere(const RowBatch& batch, size_t row) {
-  return batch.first_line > 0 ? fmt::format("line {}", batch.first_line + row)
-                              : fmt::format("row {} of its batch", row + 1);
-}
-
 // person_identity writer for one AADUser drop. A value two persons of this export hold is stored
 // as kAmbiguousPerson (refused by the join, never guessed); a newer export replaces older rows.
 class IdentitySink {
@@ -82,7 +77,7 @@ class IdentitySink {
       if (ic.IsNull(r) || core::Trim(ic.StringAt(r)).empty()) {
         return core::DataLossError(
             fmt::format("user export {}, {}: id is empty; the drop was not imported", drop_name_,
-                        RowWhere(batch, r)));
+                        batch.RowWhere(r)));
       }
       std::string person = PersonKey(key, tenant_, ic.StringAt(r));
       RETURN_IF_ERROR(Put(IdentityKind::kObjectId, ic.StringAt(r), person));

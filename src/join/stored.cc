@@ -24,25 +24,15 @@
 namespace vivalink::join {
 namespace {
 
+using db::IntOf;
+using db::TextOf;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int64_t kPartnerSchemaVersion = 3;  // db/schema.cc migration 3
 constexpr size_t kBatchRows = 4096;
 
 // Bits of the address kinds that hold one hash, in the order matched_by prefers them.
 constexpr uint8_t kMail = 1, kUpn = 2, kProxy = 4;
-
-std::string TextOf(const db::Value& v) {
-  if (const auto* s = v.GetText()) return *s;
-  if (const auto* i = v.GetInt()) return std::to_string(*i);
-  if (const auto* d = v.GetDouble()) return fmt::format("{}", *d);
-  return "";
-}
-
-int64_t IntOf(const db::Value& v) {
-  if (const auto* i = v.GetInt()) return *i;
-  if (const auto* d = v.GetDouble()) return static_cast<int64_t>(*d);
-  return 0;
-}
 
 core::Status CheckSchema(db::Database& db) {
   ASSIGN_OR_RETURN(int64_t version, db::SchemaVersion(db));

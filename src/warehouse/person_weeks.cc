@@ -25,6 +25,8 @@ namespace {
 
 using core::Result;
 using core::Status;
+using db::IntOf;
+using db::TextOf;
 using db::Value;
 using formats::ColumnType;
 using formats::RowBatch;
@@ -64,30 +66,6 @@ std::string_view DictKindName(DictKind kind) {
 
 bool Contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string RowWhere(const RowBatch& batch, size_t row) {
-  return batch.first_line > 0 ? fmt::format("line {}", batch.first_line + row)
-                              : fmt::format("row {} of its batch", row + 1);
-}
-
-int64_t IntOf(const Value& v) {
-  if (const int64_t* i = v.GetInt()) return *i;
-  if (const double* d = v.GetDouble()) return static_cast<int64_t>(*d);
-  if (const std::string* s = v.GetText()) {
-    int64_t out = 0;
-    std::from_chars(s->data(), s->data() + s->size(), out);
-    return out;
-  }
-  return 0;
-}
-
-std::string TextOf(const Value& v) {
-  if (const std::string* s = v.GetText()) return *s;
-  if (const db::Blob* b = v.GetBlob()) {
-    return std::string(reinterpret_cast<const char*>(b->data()), b->size());
-  }
-  return {};
 }
 
 // PostgreSQL stores the vector as float8[]; its text form is "{1.5,NULL,2}".
@@ -135,17 +113,16 @@ Result<size_t> ParseArray(std::string_view text, std::vector<double>& out) {
   return out.size();
 }
 
-// The tenant's number, registering the tenant when `create`; on PostgreSQL the tenant's row is
+// The tenant's row (number and next person number); on PostgreSQL the row is
 // locked (FOR UPDATE) so that writers of one tenant allocate person numbers one at a time.
 struct TenantRow {
   int64_t tenant_no = 0;
   int64_t next_person_no = 1;
 };
 
-Result<std::optional<TenantRow>> FindTenant(db::Database& db, const std::string& tenant,
-                                            bool lock) {
+Result<std::optional<TenantRow>> LockTenant(db::Database& db, const std::string& tenant) {
   std::string sql = "SELECT tenant_no, next_person_no FROM wh_tenant WHERE tenant_id = ?";
-  if (lock && db.dialect() == db::Dialect::kPostgres) sql += " FOR UPDATE";
+  if (db.dialect() == db::Dialect::kPostgres) sql += " FOR UPDATE";
   ASSIGN_OR_RETURN(auto rows, db.Query(sql, {tenant}));
   if (rows.empty()) return std::optional<TenantRow>();
   return std::optional<TenantRow>(TenantRow{IntOf(rows.rows[0][0]), IntOf(rows.rows[0][1])});
@@ -193,7 +170,6 @@ struct PersonWeekWriter::State {
   Dictionary attrs{DictKind::kAttrs};
   Dictionary layouts{DictKind::kLayout};
   std::unique_ptr<db::Statement> upsert;  // SQLite: one row at a time
-  int64_t rows = 0;
   // Reused per batch.
   std::vector<double> values;
   std::string packed;
@@ -203,7 +179,6 @@ struct PersonWeekWriter::State {
 
 PersonWeekWriter::PersonWeekWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
 PersonWeekWriter::~PersonWeekWriter() = default;
-int64_t PersonWeekWriter::rows() const { return state_->rows; }
 
 Result<std::unique_ptr<PersonWeekWriter>> PersonWeekWriter::Open(db::Database& db,
                                                                  WriteRequest request) {
@@ -218,7 +193,7 @@ Result<std::unique_ptr<PersonWeekWriter>> PersonWeekWriter::Open(db::Database& d
   const std::string& tenant = s->request.tenant_id;
   RETURN_IF_ERROR(db.Execute(
       "INSERT INTO wh_tenant (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING", {tenant}));
-  ASSIGN_OR_RETURN(auto row, FindTenant(db, tenant, /*lock=*/true));
+  ASSIGN_OR_RETURN(auto row, LockTenant(db, tenant));
   if (!row.has_value()) return core::InternalError("wh_tenant: the tenant row just made is gone");
   s->tenant_no = row->tenant_no;
   if (s->tenant_no <= 0 || s->tenant_no >= (int64_t{1} << kTenantBits)) {
@@ -286,8 +261,6 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
                    s.layouts.Intern(*s.db, s.tenant_no, nlohmann::json(names).dump()));
 
   const bool postgres = s.db->dialect() == db::Dialect::kPostgres;
-  std::unique_ptr<db::BulkInserter> stage;
-  std::vector<Value> stage_row(7);
   struct Pending {
     int64_t id, attrs_no;
     std::string packed;
@@ -303,20 +276,20 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
     if (pc.IsNull(r) || core::Trim(pc.StringAt(r)).empty() || dc.IsNull(r)) {
       return core::DataLossError(
           fmt::format("drop {}, {}: PersonId or MetricDate is empty; the drop was not imported",
-                      req.drop_name, RowWhere(batch, r)));
+                      req.drop_name, batch.RowWhere(r)));
     }
     auto when = core::ParseIso8601(dc.StringAt(r));
     if (!when.ok()) {
       return core::DataLossError(
           fmt::format("drop {}, {}: MetricDate is not a date; the drop was not imported",
-                      req.drop_name, RowWhere(batch, r)));
+                      req.drop_name, batch.RowWhere(r)));
     }
     Pending p;
     const int64_t week = std::chrono::floor<std::chrono::days>(*when).time_since_epoch().count();
     if (week < 0 || week > kWeekMask) {
       return core::DataLossError(
           fmt::format("drop {}, {}: MetricDate is outside 1970..4840; the drop was not imported",
-                      req.drop_name, RowWhere(batch, r)));
+                      req.drop_name, batch.RowWhere(r)));
     }
     std::string person_key = identity::PersonKey(key, req.tenant_id, pc.StringAt(r));
     auto [it, inserted] = s.persons.try_emplace(std::move(person_key), s.next_person_no);
@@ -363,20 +336,10 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
     RETURN_IF_ERROR(bulk->Finish());
   }
 
-  if (!postgres) {
-    std::vector<Value> row(5);
-    row[1] = s.run_no;
-    row[3] = layout_no;
-    for (auto& p : pending) {
-      row[0] = p.id;
-      row[2] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
-      db::Blob blob(p.packed.size());
-      std::memcpy(blob.data(), p.packed.data(), p.packed.size());
-      row[4] = std::move(blob);
-      RETURN_IF_ERROR(s.upsert->Execute(row));
-    }
-  } else {
-    // COPY into a session-local staging table, then one set-based upsert.
+  // SQLite: one upsert a row. PostgreSQL: COPY into a session-local stage, then one set-based
+  // upsert (a round trip a row would dominate).
+  std::unique_ptr<db::BulkInserter> stage;
+  if (postgres) {
     if (!s.stage_ready) {
       RETURN_IF_ERROR(s.db->Execute(
           "CREATE TEMP TABLE IF NOT EXISTS wh_person_week_stage (id BIGINT, run_no BIGINT, "
@@ -384,19 +347,28 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
           "ROWS"));
       s.stage_ready = true;
     }
-    ASSIGN_OR_RETURN(auto bulk,
+    ASSIGN_OR_RETURN(stage,
                      s.db->BeginBulkInsert("wh_person_week_stage",
                                            {"id", "run_no", "attrs_no", "layout_no", "metrics"}));
-    std::vector<Value> row(5);
-    row[1] = s.run_no;
-    row[3] = layout_no;
-    for (auto& p : pending) {
-      row[0] = p.id;
-      row[2] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
+  }
+  std::vector<Value> row(5);
+  row[1] = s.run_no;
+  row[3] = layout_no;
+  for (auto& p : pending) {
+    row[0] = p.id;
+    row[2] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
+    if (postgres) {
       row[4] = std::move(p.packed);
-      RETURN_IF_ERROR(bulk->AddRow(row));
+      RETURN_IF_ERROR(stage->AddRow(row));
+    } else {
+      db::Blob blob(p.packed.size());
+      std::memcpy(blob.data(), p.packed.data(), p.packed.size());
+      row[4] = std::move(blob);
+      RETURN_IF_ERROR(s.upsert->Execute(row));
     }
-    RETURN_IF_ERROR(bulk->Finish());
+  }
+  if (postgres) {
+    RETURN_IF_ERROR(stage->Finish());
     RETURN_IF_ERROR(s.db->Execute(
         "INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, metrics) SELECT id, "
         "run_no, attrs_no, layout_no, metrics FROM wh_person_week_stage ON CONFLICT (id) DO "
@@ -405,7 +377,6 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
         "excluded.metrics"));
     RETURN_IF_ERROR(s.db->Execute("DELETE FROM wh_person_week_stage"));
   }
-  s.rows += static_cast<int64_t>(pending.size());
   return core::OkStatus();
 }
 
@@ -618,20 +589,6 @@ Result<analysis::Frame> LoadPersonWeeks(db::Database& db, const LoadOptions& opt
     RETURN_IF_ERROR(frame.AddNumeric(f.metric_names[m], std::move(f.metrics[m])));
   }
   return frame;
-}
-
-Result<int64_t> CountPersonWeeks(db::Database& db, std::string_view tenant_id) {
-  if (tenant_id.empty()) {
-    ASSIGN_OR_RETURN(Value n, db.QueryValue("SELECT COUNT(*) FROM person_week_packed"));
-    return IntOf(n);
-  }
-  ASSIGN_OR_RETURN(auto row, FindTenant(db, core::ToLower(core::Trim(tenant_id)), false));
-  if (!row.has_value()) return int64_t{0};
-  ASSIGN_OR_RETURN(
-      Value n, db.QueryValue("SELECT COUNT(*) FROM person_week_packed WHERE id >= ? "
-                             "AND id < ?",
-                             {TenantFirstId(row->tenant_no), TenantFirstId(row->tenant_no + 1)}));
-  return IntOf(n);
 }
 
 }  // namespace vivalink::warehouse

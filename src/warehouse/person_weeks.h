@@ -1,7 +1,7 @@
 // warehouse: the one owner of the person-week tables (schema.h, migration 4): ingestion writes
 // Viva Insights rows through PersonWeekWriter, the join and the report read them back through
-// LoadPersonWeeks, and offboarding/forgetting delete through DeleteTenant/ForgetPerson. Nothing
-// else reads or writes person_week_packed, wh_person, wh_dict or wh_tenant.
+// LoadPersonWeeks, and nothing else reads or writes person_week_packed, wh_person, wh_dict or
+// wh_tenant.
 //
 //   ASSIGN_OR_RETURN(db::Transaction tx, db.Begin());
 //   ASSIGN_OR_RETURN(auto writer, warehouse::PersonWeekWriter::Open(db, request));
@@ -70,8 +70,6 @@ class PersonWeekWriter {
   // Records the tenant's new person numbers. The caller commits.
   core::Status Finish();
 
-  int64_t rows() const;
-
  private:
   struct State;
   explicit PersonWeekWriter(std::unique_ptr<State> state);
@@ -89,8 +87,5 @@ struct LoadOptions {
 // where a row has no value). Rows ordered by tenant id, week, person key. Reads in bounded
 // chunks; kDataLoss for a damaged stored vector.
 core::Result<analysis::Frame> LoadPersonWeeks(db::Database& db, const LoadOptions& options);
-
-// How many person-weeks are stored (for one tenant, or all when tenant_id is empty).
-core::Result<int64_t> CountPersonWeeks(db::Database& db, std::string_view tenant_id);
 
 }  // namespace vivalink::warehouse
