@@ -1,6 +1,7 @@
 #include "db/packed_vector.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -135,59 +136,87 @@ bool Decode(unsigned c, int base, Reader& r, double& out) {
   }
 }
 
+// The start of the window: the exponent, among those present, that begins the 12 consecutive
+// exponents holding the most values (the lowest such on a tie). exponents: the biased exponents
+// of the windowable values, spanning [lo, hi].
+int WindowBase(std::vector<int>& exponents, int lo, int hi) {
+  constexpr int kSpan = 128;  // a histogram for vectors whose exponents span less than this
+  if (hi - lo < kSpan) {
+    std::array<uint16_t, kSpan + kWindow> histogram{};
+    for (int e : exponents) ++histogram[static_cast<size_t>(e - lo)];
+    int base = lo, best = 0;
+    for (int start = 0; start <= hi - lo; ++start) {
+      if (histogram[static_cast<size_t>(start)] == 0) continue;
+      int count = 0;
+      for (int k = 0; k < kWindow; ++k) count += histogram[static_cast<size_t>(start + k)];
+      if (count > best) {
+        best = count;
+        base = lo + start;
+      }
+    }
+    return base;
+  }
+  std::sort(exponents.begin(), exponents.end());
+  int base = exponents.front();
+  size_t best = 0;
+  for (size_t first = 0, last = 0; first < exponents.size(); ++first) {
+    if (first > 0 && exponents[first] == exponents[first - 1]) continue;
+    while (last < exponents.size() && exponents[last] < exponents[first] + kWindow) ++last;
+    if (last - first > best) {
+      best = last - first;
+      base = exponents[first];
+    }
+  }
+  return base;
+}
+
 }  // namespace
 
 void PackDoubles(std::span<const double> values, std::string& out) {
   out.clear();
-  // The window: the 12 consecutive exponents holding the most values that are neither missing,
-  // zero nor small integers. Normal numbers only (biased exponent 1..2046).
-  // Exponents are collected first (a vector rarely spans more than a few dozen), then the window
-  // start is searched only among them.
+  out.reserve(4 + (values.size() + 1) / 2 + 8 * values.size());
+  // First pass: each value's class (missing, zero, small integer, or a double to place) and the
+  // exponents of the doubles that may share the window (normal numbers: biased exponent 1..2046).
+  thread_local std::vector<unsigned char> classes;
   thread_local std::vector<int> exponents;
+  classes.resize(values.size());
   exponents.clear();
-  for (double v : values) {
-    if (std::isnan(v) || IsSmallInteger(v)) continue;
-    int e = BiasedExponent(std::bit_cast<uint64_t>(v));
-    if (e == 0 || e == 0x7ff) continue;
-    exponents.push_back(e);
-  }
-  int base = 1023;
-  if (!exponents.empty()) {
-    std::sort(exponents.begin(), exponents.end());
-    size_t best = 0;
-    for (size_t first = 0, last = 0; first < exponents.size(); ++first) {
-      if (first > 0 && exponents[first] == exponents[first - 1]) continue;
-      while (last < exponents.size() && exponents[last] < exponents[first] + kWindow) ++last;
-      if (last - first > best) {
-        best = last - first;
-        base = exponents[first];
-      }
+  int lo = 0x7ff, hi = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double v = values[i];
+    if (std::isnan(v)) {
+      classes[i] = kMissing;
+    } else if (v == 0 && !std::signbit(v)) {
+      classes[i] = kZero;
+    } else if (IsSmallInteger(v)) {
+      classes[i] = kInteger;
+    } else {
+      classes[i] = kRaw;
+      int e = BiasedExponent(std::bit_cast<uint64_t>(v));
+      if (e == 0 || e == 0x7ff) continue;
+      exponents.push_back(e);
+      lo = std::min(lo, e);
+      hi = std::max(hi, e);
     }
   }
+  const int base = exponents.empty() ? 1023 : WindowBase(exponents, lo, hi);
   out.push_back(static_cast<char>(kPackedVectorVersion));
   PutVarint(values.size(), out);
   PutLittleEndian(static_cast<uint64_t>(base), 2, out);
   const size_t classes_at = out.size();
   out.append((values.size() + 1) / 2, '\0');
   for (size_t i = 0; i < values.size(); ++i) {
-    const double v = values[i];
-    unsigned c;
-    if (std::isnan(v)) {
-      c = kMissing;
-    } else if (v == 0 && !std::signbit(v)) {
-      c = kZero;
-    } else if (IsSmallInteger(v)) {
-      c = kInteger;
-      int64_t n = static_cast<int64_t>(v);
+    unsigned c = classes[i];
+    if (c == kInteger) {
+      int64_t n = static_cast<int64_t>(values[i]);
       PutVarint((static_cast<uint64_t>(n) << 1) ^ static_cast<uint64_t>(n >> 63), out);
-    } else {
-      uint64_t bits = std::bit_cast<uint64_t>(v);
+    } else if (c == kRaw) {
+      uint64_t bits = std::bit_cast<uint64_t>(values[i]);
       int e = BiasedExponent(bits);
       if (e >= base && e < base + kWindow && e != 0 && e != 0x7ff) {
         c = kWindowed + static_cast<unsigned>(e - base);
         PutLittleEndian(((bits >> 63) << 52) | (bits & kMantissaMask), 7, out);
       } else {
-        c = kRaw;
         PutLittleEndian(bits, 8, out);
       }
     }
