@@ -188,13 +188,13 @@
 //   vivalink_metric(blob, i), registered on every connection vivalink opens (not in the sqlite3
 //   shell); on PostgreSQL it is plain SQL (metrics[i]).
 //
-// Why (measured on one week of a 100,000-person vivasim tenant, 97,949 person-weeks x 69 metrics;
-// docs/BENCHMARKS.md has the runs): the long format of migration 1 took 1,076 MB (11 KB a
-// person-week, 159 B a value: every value repeated the tenant id, person key, date and metric
-// name, twice with the primary key) and 26.8 s to import, against 47 MB (480 B a person-week)
-// for DuckDB. The vector of one person-week is what every reader wants (the analyses load whole
-// person-weeks) and what every writer has (one row of the drop), so it is the unit of storage.
-// Alternatives considered:
+// Why (measured on one week of a 100,000-person vivasim tenant: 97,949 person-weeks x 69 metrics
+// in the issue, 97,948 in bench/ingest.sh; docs/BENCHMARKS.md has the runs): the long format of
+// migration 1 took 1,076 MB (11 KB a person-week, 159 B a value: every value repeated the tenant
+// id, person key, date and metric name, twice with the primary key) and 26.8 s to import, against
+// 47 MB (480 B a person-week) for DuckDB. The vector of one person-week is what every reader wants
+// (the analyses load whole person-weeks) and what every writer has (one row of the drop), so it is
+// the unit of storage. Alternatives considered:
 //   - wide tables (a column per metric): DDL from untrusted input, PostgreSQL's 63-byte names and
 //     1,600-column limit, and shapes/versions with different column sets (why migration 1 chose
 //     long format); the layout dictionary keeps that freedom without DDL.
@@ -203,8 +203,8 @@
 //     inputs give deflate little to work with).
 //   - the packed vector (a class nibble per value: missing, zero, small integer as a varint,
 //     double sharing the vector's exponent window in 7 bytes, raw double): 396 B on average
-//     (avg(length(metrics)) of the 97,949 vectors above; about 7 zeros, 15 integers and 47
-//     full-precision hours a person-week).
+//     (avg(length(metrics)) of the 97,948 vectors of bench/ingest.sh; about 7 zeros, 15 integers
+//     and 47 full-precision hours a person-week).
 //   PostgreSQL keeps float8[]: native (queryable without our functions), and 8 B a value plus
 //   ~24 B of array header stays within twice DuckDB's size.
 #pragma once
