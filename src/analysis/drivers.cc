@@ -217,14 +217,7 @@ core::Result<DriverResult> RankDrivers(const Frame& frame, std::string_view outc
   ASSIGN_OR_RETURN(const FrameColumn* person, frame.GetCategorical(options.person_column));
   std::vector<const FrameColumn*> behaviours;
   if (options.behaviours.empty()) {
-    for (const auto& c : frame.columns()) {
-      if (!c.is_numeric() || c.name == outcome->name) continue;
-      if (std::find(options.exclude.begin(), options.exclude.end(), c.name) !=
-          options.exclude.end()) {
-        continue;
-      }
-      behaviours.push_back(&c);
-    }
+    behaviours = NumericColumnsExcept(frame, outcome->name, options.exclude);
   } else {
     for (const auto& name : options.behaviours) {
       ASSIGN_OR_RETURN(const FrameColumn* c, frame.GetNumeric(name));

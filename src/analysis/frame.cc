@@ -176,6 +176,17 @@ std::optional<core::Date> ParseWeekLevel(std::string_view text) {
 
 }  // namespace
 
+std::vector<const FrameColumn*> NumericColumnsExcept(const Frame& frame, std::string_view outcome,
+                                                     const std::vector<std::string>& exclude) {
+  std::vector<const FrameColumn*> out;
+  for (const auto& c : frame.columns()) {
+    if (!c.is_numeric() || c.name == outcome) continue;
+    if (std::find(exclude.begin(), exclude.end(), c.name) != exclude.end()) continue;
+    out.push_back(&c);
+  }
+  return out;
+}
+
 std::vector<int32_t> LevelOrder(const FrameColumn& column) {
   const size_t n = column.levels.size();
   std::vector<int32_t> perm(n);

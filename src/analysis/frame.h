@@ -88,6 +88,11 @@ class Frame {
 // next year's weeks first.
 std::vector<int32_t> LevelOrder(const FrameColumn& column);
 
+// The numeric columns of `frame` other than `outcome` and those named in `exclude`, in frame
+// order: the candidates an analysis considers when the caller names none.
+std::vector<const FrameColumn*> NumericColumnsExcept(const Frame& frame, std::string_view outcome,
+                                                     const std::vector<std::string>& exclude);
+
 // Builds a Frame from a stream of formats::RowBatch (as produced by formats::RowReader).
 // Number and bool columns become numeric columns; string columns become categorical columns.
 // A column that appears only in a later batch is back-filled with missing values, and a column

@@ -138,14 +138,7 @@ core::Result<IvResult> InformationValue(const Frame& frame, std::string_view out
 
   std::vector<const FrameColumn*> predictors;
   if (options.predictors.empty()) {
-    for (const auto& c : frame.columns()) {
-      if (!c.is_numeric() || c.name == cmp.column) continue;
-      if (std::find(options.exclude.begin(), options.exclude.end(), c.name) !=
-          options.exclude.end()) {
-        continue;
-      }
-      predictors.push_back(&c);
-    }
+    predictors = NumericColumnsExcept(frame, cmp.column, options.exclude);
   } else {
     for (const auto& name : options.predictors) {
       ASSIGN_OR_RETURN(const FrameColumn* c, frame.Get(name));
