@@ -234,6 +234,7 @@ int PipelineRun(const PipelineArgs& a) {
   o.include_users = !a.no_users;
   o.include_calendar = a.calendar;
   o.part_rows = a.part_rows;
+  o.metadata_early = a.metadata_early;
   o.container = a.container.empty() ? azure::ContainerNameFromUrl(a.store) : a.container;
 
   std::unique_ptr<sim::Notifier> notifier;
@@ -359,7 +360,9 @@ int Main(int argc, char** argv) {
   pipeline_cmd->require_subcommand(1);
   PipelineArgs pa;
   auto* run = pipeline_cmd->add_subcommand(
-      "run", "deliver one week of every (or one) tenant into the partner store");
+      "run",
+      "deliver one week of every (or one) tenant into the partner store: the shipped Managed "
+      "Application template's pipeline, run by vivasim");
   run->add_option("--dir", pa.dir, "the world (vivasim init)")->required();
   run->add_option("--store", pa.store,
                   "partner store URL (file:///path, or a container URL with a SAS)");
@@ -389,8 +392,8 @@ int Main(int argc, char** argv) {
   run->add_option("--event-schema", pa.event_schema, "eventgrid|cloudevents")
       ->capture_default_str();
   run->add_option("--template", pa.template_path,
-                  "run this Managed Application template (deploy/managed-app/mainTemplate.json); "
-                  "the partner store and notification come from its --parameters");
+                  "run this template file as installed with --parameters (the partner store and "
+                  "notification come from them) instead of the shipped one with --store");
   run->add_option("--parameters", pa.parameters,
                   "install parameters of --template (JSON, as `vivalink onboard` prints them)");
   run->add_option("--token-flaw", pa.token_flaw,
@@ -398,7 +401,7 @@ int Main(int argc, char** argv) {
                   "not-yet-valid|wrong-audience|other-tenant|unknown-key")
       ->capture_default_str();
   run->add_flag("--metadata-early", pa.metadata_early,
-                "with --template: metadata.json reaches the partner before the parts");
+                "inject a failure: metadata.json reaches the partner before the parts");
   run->add_option("--authority", pa.authority,
                   "with --template: Entra ID authority of the tokens (default: partner.json's)");
 

@@ -19,6 +19,8 @@
 #include "drop/writer.h"
 #include "http/curl_transport.h"
 #include "sim/arm_template.h"
+#include "sim/calendar.h"
+#include "sim/shipped_template.h"
 #include "sim/simulator.h"
 #include "sim/state.h"
 #include "sim/writers.h"
@@ -120,9 +122,19 @@ core::Result<Value> EvalAdf(const Value& v, AdfScope& scope) {
 
 struct Location {
   store::BlobStore* store = nullptr;
-  std::string folder;  // without a trailing '/'
-  std::string url;     // of the store, without query (for messages)
+  std::string folder;    // without a trailing '/'
+  std::string url;       // of the store, without query (for messages)
+  bool staging = false;  // a store of the staging account
 };
+
+// The drop a folder "<RunId>/<kind>/<tenant>" holds, if it is one.
+std::optional<drop::DropRef> DropOfFolder(std::string_view folder) {
+  std::vector<std::string_view> seg = core::Split(folder, '/');
+  if (seg.size() != 3 || seg[0].empty() || seg[1].empty() || seg[2].empty()) return std::nullopt;
+  return drop::DropRef{std::string(seg[0]), std::string(seg[1]), std::string(seg[2])};
+}
+
+uint64_t AutoPartRows(uint64_t rows) { return std::clamp<uint64_t>((rows + 3) / 4, 1, 50000); }
 
 class Runner {
  public:
@@ -157,6 +169,7 @@ class Runner {
     };
     scope_ = std::make_unique<arm::TemplateScope>(tmpl_, o_.parameters, ctx);
     RETURN_IF_ERROR(Deploy());
+    result_.factory_name = factory_name_;
     if (o_.transport == nullptr) {
       owned_transport_ = std::make_unique<http::CurlTransport>();
       transport_ = owned_transport_.get();
@@ -170,6 +183,7 @@ class Runner {
     }
 
     result_.run_id = core::NewUuid();
+    submitted_ = clock_.Now();
     // The trigger fires on the Sunday after the week, 02:00 UTC.
     const core::TimePoint fire =
         core::TimePoint(org_.WeekStart(week_) + std::chrono::days{7}) + std::chrono::hours(2);
@@ -261,6 +275,7 @@ class Runner {
   }
 
   core::Result<store::BlobStore*> OpenStore(const std::string& url) {
+    if (auto given = o_.stores.find(url); given != o_.stores.end()) return given->second;
     auto it = stores_.find(url);
     if (it != stores_.end()) return it->second.get();
     ASSIGN_OR_RETURN(auto s, OpenPipelineStore(url));
@@ -316,6 +331,7 @@ class Runner {
       }
     } else if (const Value* endpoint = tp ? FindProperty(*tp, "serviceEndpoint") : nullptr) {
       url = Text(endpoint);
+      out.staging = url.rfind(staging_account_, 0) == 0;
       while (!url.empty() && url.back() == '/') url.pop_back();
       url += "/" + container;
     }
@@ -362,18 +378,29 @@ class Runner {
           ++it;
           continue;
         }
-        ActivityRun ar{name, Text(FindProperty(a, "type")), "Skipped", ""};
-        if (run) {
+        ActivityRun ar;
+        ar.name = name;
+        ar.type = Text(FindProperty(a, "type"));
+        ar.status = "Skipped";
+        std::string counts_as;  // what its dependents see, when not its status
+        if (run && Inactive(a)) {
+          // ADF's deactivated activity: not run, seen by its dependents as onInactiveMarkAs.
+          ar.status = "Inactive";
+          counts_as = a.value("onInactiveMarkAs", std::string("Succeeded"));
+        } else if (run) {
+          injected_ = false;
           auto output = RunActivity(a);
           if (output.ok()) {
             ar.status = "Succeeded";
           } else {
             ar.status = "Failed";
+            ar.failure = output.status();
             ar.error = output.status().ToString();
+            ar.injected = injected_;
             failed = true;
           }
         }
-        status[name] = ar.status;
+        status[name] = counts_as.empty() ? ar.status : counts_as;
         result_.activities.push_back(ar);
         it = pending.erase(it);
         progress = true;
@@ -385,6 +412,11 @@ class Runner {
       }
     }
     return core::OkStatus();
+  }
+
+  bool Inactive(const Value& a) const {
+    if (Text(FindProperty(a, "state")) == "Inactive") return true;
+    return o_.web == WebDelivery::kInactive && Text(FindProperty(a, "type")) == "WebActivity";
   }
 
   // Runs one activity; its output (for activity()) or why it failed.
@@ -460,21 +492,27 @@ class Runner {
           "the Office 365 copy of tenant {} writes under tenant {}", tenant_->id, ref.tenant_id));
     }
     const bool users = table == "BasicDataSet_v0.User_v1";
+    const bool calendar = table == "BasicDataSet_v0.CalendarView_v0";
     RowShape shape = RowShape::kV1;
-    if (table == "VivaInsightsDataset_v0") {
+    std::string_view kind = drop::kMetricsKind;
+    if (users) {
+      kind = drop::kUsersKind;
+    } else if (calendar) {
+      kind = kCalendarKind;
+    } else if (table == "VivaInsightsDataset_v0") {
       shape = RowShape::kV0;
-    } else if (!users && table != "VivaInsightsDataset_PersonReport_v1") {
+    } else if (table != "VivaInsightsDataset_PersonReport_v1") {
       return core::InvalidArgumentError(fmt::format("table {} is not simulated", table));
     }
-    if ((users ? drop::kUsersKind : drop::kMetricsKind) != ref.kind) {
+    const bool metrics = kind == drop::kMetricsKind;
+    if (kind != ref.kind) {
       return core::InvalidArgumentError(
           fmt::format("table {} is copied under {}, not its own kind", table, ref.kind));
     }
     // The window the source asks for must be the week being delivered.
-    auto window = EvalAdf(source.value("startTime", Value("")), adf_);
     if (!users) {
-      if (!window.ok()) return window.status();
-      auto start = core::ParseIso8601(arm::ValueToText(*window));
+      ASSIGN_OR_RETURN(Value window, EvalAdf(source.value("startTime", Value("")), adf_));
+      auto start = core::ParseIso8601(arm::ValueToText(window));
       if (!start.ok()) {
         return core::InvalidArgumentError(
             "the Office 365 copy has no startTime (run it from its trigger)");
@@ -485,23 +523,41 @@ class Runner {
             fmt::format("the copy's window starts in week {}, the run is for week {}", w, week_));
       }
     }
+    std::optional<crypto::RsaPublicKey> inline_key;
+    if (o_.inline_key) {
+      auto reg = LoadRegistration(o_.dir, tenant_->id);
+      if (!reg.ok()) {
+        return core::FailedPreconditionError(
+            "--inline-key: " + reg.status().message() +
+            " (the pipeline wraps the inline File key with the registered partner key)");
+      }
+      ASSIGN_OR_RETURN(auto key, crypto::RsaPublicKey::FromJwk(reg->key));
+      inline_key = std::move(key);
+    }
     DropOutcome d;
     d.ref = ref;
     d.copy_activity_id = run_id;
     d.outcome = "complete";
+    d.data_factory = factory_name_;
+    // Fresh keys per copy activity, saved before anything refers to them.
     drop::DropKeys keys{crypto::AesKeyIv::Random(), crypto::AesKeyIv::Random()};
     RETURN_IF_ERROR(SaveRunKeys(o_.dir, {run_id, ref.run_id, tenant_->id, ref.kind, keys}));
     drop::DropMetadata m;
     m.copy_activity_id = run_id;
-    m.job_submission_time = clock_.Now();
+    m.job_submission_time = submitted_;
     const core::Date first_day = org_.WeekStart(week_);
     m.request_start = core::TimePoint(first_day);
     m.request_end = core::TimePoint(first_day + std::chrono::days{6});
     m.data_factory_name = factory_name_;
     m.tenant_id = tenant_->id;
     m.table_name = table;
+    if (inline_key) {
+      ASSIGN_OR_RETURN(auto wrapped, drop::WrapKey("File", keys.file, *inline_key));
+      m.inline_key = std::move(wrapped);
+    }
     Value output = {{"copyActivityId", run_id}, {"rowsRead", 0}, {"filesWritten", 0}};
-    if (!users && o_.fail == FailMode::kErrors) {
+    const bool errors = metrics && o_.fail == FailMode::kErrors;
+    if (errors) {
       d.outcome = "errors";
       m.errors = fmt::format(
           "Operation on target {} failed: Failure happened on 'Source' side. "
@@ -517,6 +573,10 @@ class Runner {
       if (users) {
         ASSIGN_OR_RETURN(size_t n, WriteUsers(org_, tenant_->index, rows));
         (void)n;
+      } else if (calendar) {
+        ASSIGN_OR_RETURN(CalendarWeek written,
+                         WriteCalendarWeek(org_, tenant_->index, week_, rows));
+        (void)written;
       } else {
         ASSIGN_OR_RETURN(size_t n, WriteWeek(org_, tenant_->index, week_, shape, rows));
         (void)n;
@@ -524,10 +584,14 @@ class Runner {
       std::string& jsonl = rows.data();
       const uint64_t lines = static_cast<uint64_t>(std::count(jsonl.begin(), jsonl.end(), '\n'));
       drop::DropWriteOptions wo;
-      wo.part_rows =
-          o_.part_rows > 0 ? o_.part_rows : std::clamp<uint64_t>((lines + 3) / 4, 1, 50000);
+      if (calendar) wo.encrypted_fields.clear();  // no top-level PII column to encrypt
+      wo.part_rows = o_.part_rows > 0 ? o_.part_rows : AutoPartRows(lines);
+      if (metrics && o_.fail == FailMode::kPartial && lines >= 2) {
+        wo.part_rows = std::min<uint64_t>(wo.part_rows, (lines + 1) / 2);  // >= 2 parts to split
+      }
       auto written = drop::WriteDropParts(*sink.store, ref, jsonl, keys, wo);
       core::SecureWipe(jsonl.data(), jsonl.size());
+      jsonl.clear();
       if (!written.ok()) return written.status();
       d.rows = written->rows;
       d.parts = written->parts;
@@ -538,13 +602,24 @@ class Runner {
     m.job_completion_time = clock_.Now();
     ASSIGN_OR_RETURN(auto props, drop::WriteMetadata(*sink.store, ref, m));
     (void)props;
+    if (!sink.staging) NoteWritten(ref.metadata_path());
     drops_.push_back(d);
+    shapes_[ref.ToString()] = metrics ? std::string(RowShapeName(shape)) : "";
+    inline_keys_[ref.ToString()] = m.inline_key.has_value();
+    if (errors) {
+      // Graph Data Connect wrote its job metadata with Errors, and the activity fails.
+      injected_ = true;
+      return core::UnavailableError(fmt::format(
+          "the extraction failed (injected by vivasim --fail errors); {} carries Errors",
+          ref.metadata_path()));
+    }
     return output;
   }
 
   core::Result<Value> CopyBinary(const Value& a, const Value& tp) {
     ASSIGN_OR_RETURN(Location from, Dataset(a, "inputs"));
     ASSIGN_OR_RETURN(Location to, Dataset(a, "outputs"));
+    if (!to.staging) partner_store_ = to.store->Describe();
     const Value source = tp.value("source", Value::object());
     const Value settings = source.value("storeSettings", Value::object());
     const std::string wildcard = settings.value("wildcardFileName", std::string("*"));
@@ -557,23 +632,31 @@ class Runner {
       if (!recursive && rel.find('/') != std::string::npos) continue;
       if (WildcardMatch(wildcard, LastSegment(rel))) names.push_back(rel);
     }
+    if (names.empty()) {
+      return core::NotFoundError(
+          fmt::format("no blob in {}/{} matches '{}'", from.url, from.folder, wildcard));
+    }
     std::sort(names.begin(), names.end());
-    const bool metrics_parts = from.folder.find("/VivaInsights/") != std::string::npos &&
-                               !names.empty() && names.front().rfind("part-", 0) == 0;
+    // The fault options hit the data parts of the metrics drop on their way to the partner.
+    const std::optional<drop::DropRef> drop_ref = DropOfFolder(from.folder);
+    const bool metrics_parts = drop_ref && drop_ref->kind == drop::kMetricsKind && !to.staging &&
+                               names.front().rfind("part-", 0) == 0;
     const std::string dest_prefix = to.folder.empty() ? "" : to.folder + "/";
-    if (metrics_parts && o_.metadata_early) {
-      // One folder copy in no particular order: metadata.json may land first.
+    const bool early = metrics_parts && o_.metadata_early;
+    if (early) {
+      // One folder copy in no particular order: metadata.json lands first.
       const std::string meta = "metadata/JobMetadata/metadata.json";
-      auto bytes = store::GetAll(*from.store, prefix + meta);
-      if (bytes.ok()) {
-        ASSIGN_OR_RETURN(auto p, store::PutString(*to.store, dest_prefix + meta, *bytes));
-        (void)p;
-      }
+      ASSIGN_OR_RETURN(std::string bytes, store::GetAll(*from.store, prefix + meta));
+      ASSIGN_OR_RETURN(auto p, store::PutString(*to.store, dest_prefix + meta, bytes));
+      (void)p;
+      NoteWritten(dest_prefix + meta);
+      if (o_.on_early_metadata) o_.on_early_metadata(*drop_ref, 0, names.size());
     }
     size_t limit = names.size();
     if (metrics_parts && o_.fail == FailMode::kPartial) {
       if (names.size() < 2) {
-        return core::InvalidArgumentError("--fail partial needs at least 2 parts");
+        return core::InvalidArgumentError(
+            "--fail partial needs at least 2 rows to split into 2 parts");
       }
       limit = names.size() / 2;
     }
@@ -589,15 +672,21 @@ class Runner {
       bytes_read += bytes.size();
       ASSIGN_OR_RETURN(auto p, store::PutString(*to.store, dest_prefix + names[i], bytes));
       (void)p;
+      if (!to.staging) NoteWritten(dest_prefix + names[i]);
+      if (early && o_.on_early_metadata) o_.on_early_metadata(*drop_ref, i + 1, names.size());
     }
     if (limit < names.size()) {
       partial_.insert(from.folder);
+      injected_ = true;
       return core::UnavailableError(
           fmt::format("the copy failed after {} of {} files (injected by vivasim --fail partial)",
                       limit, names.size()));
     }
     return Value{{"filesRead", limit}, {"filesWritten", limit}, {"dataRead", bytes_read}};
   }
+
+  // A blob the run wrote outside staging (what reached the partner).
+  void NoteWritten(const std::string& name) { written_.insert(name); }
 
   core::Result<Value> DeleteFolder(const Value& a, const Value& tp) {
     const Value* ds = FindProperty(tp, "dataset");
@@ -620,6 +709,7 @@ class Runner {
     ASSIGN_OR_RETURN(Value url, EvalAdf(tp.value("url", Value("")), adf_));
     ASSIGN_OR_RETURN(Value body, EvalAdf(tp.value("body", Value::object()), adf_));
     ASSIGN_OR_RETURN(Value headers, EvalAdf(tp.value("headers", Value::object()), adf_));
+    if (o_.web == WebDelivery::kNotifier) return Notify(body);
     http::Request req;
     req.method = tp.value("method", std::string("POST"));
     req.url = arm::ValueToText(url);
@@ -665,39 +755,57 @@ class Runner {
     return Value{{"statusCode", status}, {"response", answer}};
   }
 
-  // D/runs.jsonl, one line per extracted drop, as the hard-coded pipeline writes it.
+  // The Web activity's body through TemplateRunOptions::notifier (which retries by itself).
+  core::Result<Value> Notify(const Value& body) {
+    if (o_.notifier == nullptr) {
+      return core::InvalidArgumentError("WebDelivery::kNotifier without a notifier");
+    }
+    Notification n;
+    n.tenant_id = arm::ValueToText(body.value("TenantId", Value("")));
+    n.run_id = arm::ValueToText(body.value("RunId", Value("")));
+    n.container = arm::ValueToText(body.value("Container", Value("")));
+    n.metadata_path = arm::ValueToText(body.value("MetadataPath", Value("")));
+    n.copy_activity_id = arm::ValueToText(body.value("CopyActivityId", Value("")));
+    const int times = o_.duplicate_notify ? 2 : 1;
+    for (int t = 0; t < times; ++t) {
+      RETURN_IF_ERROR(o_.notifier->Notify(n));
+      ++notified_[n.metadata_path];
+    }
+    return Value{{"notifications", times}};
+  }
+
+  // D/runs.jsonl, one line per extracted drop.
   core::Status RecordDrops() {
     for (DropOutcome& d : drops_) {
-      // What reached the partner store: the Partner linked service's store.
-      for (auto& [url, s] : stores_) {
-        if (url.rfind(staging_account_, 0) == 0) continue;
-        auto blobs = store::ListAll(*s, d.ref.prefix());
-        if (!blobs.ok()) continue;
-        for (const auto& b : *blobs) {
-          if (b.name == d.ref.metadata_path()) {
-            d.metadata_written = true;
-          } else if (b.name.rfind(d.ref.prefix() + "part-", 0) == 0) {
-            ++d.parts_copied;
-          }
-        }
+      // What reached the partner: the blobs the run wrote outside staging (counted as they were
+      // written: a create+write SAS cannot list).
+      d.metadata_written = written_.contains(d.ref.metadata_path());
+      for (auto it = written_.lower_bound(d.ref.prefix() + "part-");
+           it != written_.end() && it->rfind(d.ref.prefix() + "part-", 0) == 0; ++it) {
+        ++d.parts_copied;
       }
       const std::string folder = d.ref.run_id + "/" + d.ref.kind + "/" + d.ref.tenant_id;
       if (corrupted_.contains(folder)) d.outcome = "corrupt";
       if (partial_.contains(folder)) d.outcome = "partial";
       d.notifications = notified_[d.ref.metadata_path()];
-      ordered_json line = {{"time", core::FormatIso8601Millis(clock_.Now())},
-                           {"runId", d.ref.run_id},
-                           {"copyActivityId", d.copy_activity_id},
-                           {"tenantId", d.ref.tenant_id},
-                           {"kind", d.ref.kind},
-                           {"week", core::FormatDate(org_.WeekStart(week_))},
-                           {"outcome", d.outcome},
-                           {"rows", d.rows},
-                           {"parts", d.parts},
-                           {"partsCopied", d.parts_copied},
-                           {"metadataWritten", d.metadata_written},
-                           {"notifications", d.notifications},
-                           {"template", o_.template_path.filename().string()}};
+      ordered_json line = {
+          {"time", core::FormatIso8601Millis(clock_.Now())},
+          {"runId", d.ref.run_id},
+          {"copyActivityId", d.copy_activity_id},
+          {"tenantId", d.ref.tenant_id},
+          {"kind", d.ref.kind},
+          {"week", core::FormatDate(org_.WeekStart(week_))},
+          {"shape", shapes_[d.ref.ToString()]},
+          {"outcome", d.outcome},
+          {"rows", d.rows},
+          {"parts", d.parts},
+          {"partsCopied", d.parts_copied},
+          {"metadataWritten", d.metadata_written},
+          {"inlineKey", inline_keys_[d.ref.ToString()]},
+          {"notifications", d.notifications},
+          {"store", partner_store_},
+          {"template", o_.template_path.empty() ? std::string("mainTemplate.json (shipped)")
+                                                : o_.template_path.filename().string()}};
       RETURN_IF_ERROR(AppendJsonLine(o_.dir / "runs.jsonl", line));
       result_.drops.push_back(d);
     }
@@ -724,6 +832,12 @@ class Runner {
   AdfScope adf_;
   std::vector<DropOutcome> drops_;
   std::set<std::string> corrupted_, partial_;
+  std::set<std::string> written_;              // blobs written outside staging, by name
+  std::map<std::string, std::string> shapes_;  // drop -> row shape ("" for other kinds)
+  std::map<std::string, bool> inline_keys_;    // drop -> File key inline
+  std::string partner_store_;                  // Describe() of the store the drops reached
+  core::TimePoint submitted_{};                // pipeline start (JobSubmissionTime)
+  bool injected_ = false;  // the running activity failed by TemplateRunOptions::fail
   std::map<std::string, int> notified_;
   TemplateRunResult result_;
 };
@@ -731,10 +845,24 @@ class Runner {
 }  // namespace
 
 core::Result<TemplateRunResult> RunTemplatePipeline(const Organization& org,
-                                                    const TemplateRunOptions& options) {
-  ASSIGN_OR_RETURN(Value tmpl, arm::LoadJsonFile(options.template_path));
-  Runner runner(org, options, tmpl);
+                                                    const TemplateRunOptions& options,
+                                                    const Value& template_json) {
+  Runner runner(org, options, template_json);
   return runner.Run();
+}
+
+core::Result<TemplateRunResult> RunTemplatePipeline(const Organization& org,
+                                                    const TemplateRunOptions& options) {
+  Value tmpl;
+  if (options.template_path.empty()) {
+    tmpl = Value::parse(ShippedTemplateJson(), nullptr, /*allow_exceptions=*/false);
+    if (tmpl.is_discarded()) {
+      return core::InternalError("the template compiled into vivasim is not JSON");
+    }
+  } else {
+    ASSIGN_OR_RETURN(tmpl, arm::LoadJsonFile(options.template_path));
+  }
+  return RunTemplatePipeline(org, options, tmpl);
 }
 
 core::Result<TemplateRunResult> RunTemplateFromFiles(TemplateRunOptions options,

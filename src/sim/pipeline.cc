@@ -9,18 +9,15 @@
 #include "azure/credentials.h"
 #include "azure/open_store.h"
 #include "azure/queue_client.h"
-#include "core/cleanup.h"
 #include "core/io.h"
 #include "core/strings.h"
 #include "core/uuid.h"
 #include "crypto/hash.h"
-#include "drop/keys.h"
 #include "drop/metadata.h"
-#include "drop/writer.h"
 #include "http/curl_transport.h"
 #include "http/retry.h"
-#include "sim/calendar.h"
-#include "sim/state.h"
+#include "sim/arm_pipeline.h"
+#include "sim/shipped_template.h"
 
 namespace vivalink::sim {
 namespace {
@@ -239,241 +236,6 @@ class EventGridNotifier final : public Notifier {
   std::unique_ptr<http::RetryingTransport> retrying_;
 };
 
-// Deletes every blob of a run from the staging store. Best effort: a failure here must not hide
-// the run's own outcome, so it is only logged through the returned status' message.
-core::Status DeleteStaging(store::BlobStore& staging, const std::string& run_id) {
-  ASSIGN_OR_RETURN(auto blobs, store::ListAll(staging, run_id + "/"));
-  core::Status first;
-  for (const auto& b : blobs) {
-    core::Status st = staging.Delete(b.name);
-    if (!st.ok() && st.code() != core::StatusCode::kNotFound && first.ok()) first = st;
-  }
-  return first;
-}
-
-uint64_t AutoPartRows(uint64_t rows) { return std::clamp<uint64_t>((rows + 3) / 4, 1, 50000); }
-
-struct CopyPlan {
-  std::string kind;
-  std::string jsonl;
-  std::vector<std::string> requested_columns;  // for a failed run, what was asked for
-  FailMode fail = FailMode::kNone;
-  bool column_encrypted = true;  // false: no PII column (CalendarView)
-};
-
-class TenantRun {
- public:
-  TenantRun(const Organization& org, const Tenant& tenant, int week, store::BlobStore& partner,
-            store::BlobStore& staging, const PipelineOptions& options, PipelineResult& result)
-      : org_(org),
-        tenant_(tenant),
-        week_(week),
-        partner_(partner),
-        staging_(staging),
-        options_(options),
-        result_(result),
-        clock_(options.clock != nullptr ? *options.clock : core::SystemClock::Instance()),
-        run_id_(core::NewUuid()) {}
-
-  core::Status Run() {
-    const core::TimePoint submitted = clock_.Now();
-    // Staging is removed whatever happens below.
-    core::Cleanup cleanup([&] { DeleteStaging(staging_, run_id_).IgnoreError(); });
-
-    std::optional<crypto::RsaPublicKey> inline_key;
-    if (options_.inline_key) {
-      auto reg = LoadRegistration(options_.dir, tenant_.id);
-      if (!reg.ok()) {
-        return core::FailedPreconditionError(
-            "--inline-key: " + reg.status().message() +
-            " (the pipeline wraps the inline File key with the registered partner key)");
-      }
-      ASSIGN_OR_RETURN(auto key, crypto::RsaPublicKey::FromJwk(reg->key));
-      inline_key = std::move(key);
-    }
-
-    CopyPlan metrics;
-    metrics.kind = std::string(drop::kMetricsKind);
-    metrics.fail = options_.fail;
-    metrics.requested_columns = ColumnNames(options_.shape);
-    {
-      core::StringSink sink;
-      ASSIGN_OR_RETURN(size_t rows, WriteWeek(org_, tenant_.index, week_, options_.shape, sink));
-      (void)rows;
-      metrics.jsonl = std::move(sink.data());
-    }
-    RETURN_IF_ERROR(Copy(metrics, submitted, inline_key));
-    if (options_.fail == FailMode::kErrors || options_.fail == FailMode::kPartial) {
-      return core::OkStatus();
-    }
-    if (options_.include_users) {
-      CopyPlan users;
-      users.kind = std::string(drop::kUsersKind);
-      core::StringSink sink;
-      ASSIGN_OR_RETURN(size_t rows, WriteUsers(org_, tenant_.index, sink));
-      (void)rows;
-      users.jsonl = std::move(sink.data());
-      RETURN_IF_ERROR(Copy(users, submitted, inline_key));
-    }
-    if (options_.include_calendar) {
-      CopyPlan calendar;
-      calendar.kind = std::string(kCalendarKind);
-      calendar.column_encrypted = false;
-      core::StringSink sink;
-      ASSIGN_OR_RETURN(CalendarWeek written, WriteCalendarWeek(org_, tenant_.index, week_, sink));
-      (void)written;
-      calendar.jsonl = std::move(sink.data());
-      RETURN_IF_ERROR(Copy(calendar, submitted, inline_key));
-    }
-    return core::OkStatus();
-  }
-
- private:
-  core::Status Copy(CopyPlan& plan, core::TimePoint submitted,
-                    const std::optional<crypto::RsaPublicKey>& inline_key) {
-    const drop::DropRef ref{run_id_, plan.kind, tenant_.id};
-    DropOutcome out;
-    out.ref = ref;
-    out.copy_activity_id = core::NewUuid();
-    out.outcome = "complete";
-
-    // Fresh keys per copy activity, saved before anything refers to them.
-    drop::DropKeys keys{crypto::AesKeyIv::Random(), crypto::AesKeyIv::Random()};
-    RETURN_IF_ERROR(
-        SaveRunKeys(options_.dir, {out.copy_activity_id, run_id_, tenant_.id, plan.kind, keys}));
-
-    drop::DropMetadata m;
-    m.copy_activity_id = out.copy_activity_id;
-    m.job_submission_time = submitted;
-    const core::Date first_day = org_.WeekStart(week_);
-    m.request_start = core::TimePoint(first_day);
-    m.request_end = core::TimePoint(first_day + std::chrono::days{6});
-    m.data_factory_name = options_.data_factory_prefix + "-" + tenant_.company;
-    m.tenant_id = tenant_.id;
-    m.table_name = plan.kind == drop::kMetricsKind
-                       ? (options_.shape == RowShape::kV0 ? "VivaInsightsDataset_v0"
-                                                          : "VivaInsightsDataset_PersonReport_v1")
-                   : plan.kind == kCalendarKind ? "BasicDataSet_v0.CalendarView_v0"
-                                                : "BasicDataSet_v0.User_v1";
-    if (inline_key) {
-      ASSIGN_OR_RETURN(auto wrapped, drop::WrapKey("File", keys.file, *inline_key));
-      m.inline_key = std::move(wrapped);
-    }
-
-    if (plan.fail == FailMode::kErrors) {
-      out.outcome = "errors";
-      m.errors = fmt::format(
-          "Operation on target Copy_{} failed: Failure happened on 'Source' side. "
-          "ErrorCode=UserErrorFailedToReadData,Message=The extraction of week {} for tenant {} "
-          "failed (injected by vivasim --fail errors).",
-          plan.kind, core::FormatDate(first_day), tenant_.id);
-      std::string cols;
-      for (const auto& c : plan.requested_columns) cols += (cols.empty() ? "" : ",") + c;
-      m.columns_requested = cols;
-      m.rows_extracted = 0;
-      return Finish(ref, m, out);
-    }
-
-    // 1. Extract into staging.
-    drop::DropWriteOptions wo;
-    if (!plan.column_encrypted) wo.encrypted_fields.clear();
-    const uint64_t lines =
-        static_cast<uint64_t>(std::count(plan.jsonl.begin(), plan.jsonl.end(), '\n'));
-    wo.part_rows = options_.part_rows > 0 ? options_.part_rows : AutoPartRows(lines);
-    if (plan.fail == FailMode::kPartial && lines >= 2) {
-      wo.part_rows = std::min<uint64_t>(wo.part_rows, (lines + 1) / 2);
-    }
-    ASSIGN_OR_RETURN(drop::DropWriteResult written,
-                     drop::WriteDropParts(staging_, ref, plan.jsonl, keys, wo));
-    core::SecureWipe(plan.jsonl.data(), plan.jsonl.size());
-    plan.jsonl.clear();
-    out.rows = written.rows;
-    out.parts = written.parts;
-    drop::FillMetadataFromResult(written, m);
-
-    // 2. Copy part by part (the Data Factory copy activity through the partner's SAS).
-    uint64_t to_copy = written.parts;
-    if (plan.fail == FailMode::kPartial) {
-      if (written.parts < 2) {
-        return core::InvalidArgumentError(
-            "--fail partial needs at least 2 rows to split into 2 parts");
-      }
-      to_copy = written.parts / 2;
-      out.outcome = "partial";
-    }
-    for (uint64_t i = 0; i < to_copy; ++i) {
-      const std::string name = ref.part_path(static_cast<int>(i));
-      ASSIGN_OR_RETURN(std::string bytes, store::GetAll(staging_, name));
-      if (plan.fail == FailMode::kCorrupt && i == 0) {
-        const size_t n = std::min<size_t>(8, bytes.size());
-        const size_t at = bytes.size() / 2 >= n / 2 ? bytes.size() / 2 - n / 2 : 0;
-        for (size_t k = 0; k < n; ++k) bytes[at + k] = static_cast<char>(bytes[at + k] ^ 0x5A);
-        out.outcome = "corrupt";
-      }
-      ASSIGN_OR_RETURN(auto props, store::PutString(partner_, name, bytes));
-      (void)props;
-      ++out.parts_copied;
-    }
-    if (plan.fail == FailMode::kPartial) {
-      // The copy died here: no metadata, no notification.
-      return Record(out, m);
-    }
-    return Finish(ref, m, out);
-  }
-
-  // Metadata last, then the record and the notifications.
-  core::Status Finish(const drop::DropRef& ref, drop::DropMetadata& m, DropOutcome& out) {
-    m.job_completion_time = clock_.Now();
-    ASSIGN_OR_RETURN(auto props, drop::WriteMetadata(partner_, ref, m));
-    (void)props;
-    out.metadata_written = true;
-    if (options_.notifier != nullptr) {
-      Notification n{tenant_.id, run_id_, options_.container, ref.metadata_path(),
-                     out.copy_activity_id};
-      const int times = options_.duplicate_notify ? 2 : 1;
-      for (int i = 0; i < times; ++i) {
-        core::Status st = options_.notifier->Notify(n);
-        if (!st.ok()) {
-          if (result_.notify_error.empty()) result_.notify_error = st.ToString();
-          break;
-        }
-        ++out.notifications;
-      }
-    }
-    return Record(out, m);
-  }
-
-  core::Status Record(const DropOutcome& out, const drop::DropMetadata& m) {
-    ordered_json line = {{"time", core::FormatIso8601Millis(clock_.Now())},
-                         {"runId", out.ref.run_id},
-                         {"copyActivityId", out.copy_activity_id},
-                         {"tenantId", out.ref.tenant_id},
-                         {"kind", out.ref.kind},
-                         {"week", core::FormatDate(org_.WeekStart(week_))},
-                         {"shape", std::string(RowShapeName(options_.shape))},
-                         {"outcome", out.outcome},
-                         {"rows", out.rows},
-                         {"parts", out.parts},
-                         {"partsCopied", out.parts_copied},
-                         {"metadataWritten", out.metadata_written},
-                         {"inlineKey", m.inline_key.has_value()},
-                         {"notifications", out.notifications},
-                         {"store", partner_.Describe()}};
-    result_.drops.push_back(out);
-    return AppendJsonLine(options_.dir / "runs.jsonl", line);
-  }
-
-  const Organization& org_;
-  const Tenant& tenant_;
-  const int week_;
-  store::BlobStore& partner_;
-  store::BlobStore& staging_;
-  const PipelineOptions& options_;
-  PipelineResult& result_;
-  const core::Clock& clock_;
-  const std::string run_id_;
-};
-
 }  // namespace
 
 core::Result<std::unique_ptr<store::BlobStore>> OpenPipelineStore(std::string_view url) {
@@ -572,10 +334,66 @@ core::Result<PipelineResult> RunPipeline(const Organization& org, store::BlobSto
     return core::InvalidArgumentError(
         fmt::format("tenant {} is not part of this world (see partner.json)", options.tenant));
   }
+  const arm::Value tmpl = arm::Value::parse(ShippedTemplateJson(), nullptr, false);
+  if (tmpl.is_discarded()) {
+    return core::InternalError("the template compiled into vivasim is not JSON");
+  }
+  // The stores the installation's linked services resolve to: the partner's SAS URL parameter
+  // and the staging account's blob endpoint, bound to the stores given.
+  const std::string partner_url = "vivasim-store://partner";
+  const std::string staging_account = "vivasim-store://staging-account";
+  const std::string staging_container = "staging";
+  // Container of the notifications; the template wants a storage container name.
+  std::string container = options.container;
+  if (container.size() < 3) container = "drops";
+
+  TemplateRunOptions to;
+  to.dir = options.dir;
+  to.week = org.WeekStart(week);
+  to.staging_account_url = staging_account;
+  to.stores = {{partner_url, &partner}, {staging_account + "/" + staging_container, &staging}};
+  to.fail = options.fail;
+  to.metadata_early = options.metadata_early;
+  to.on_early_metadata = options.on_early_metadata;
+  to.duplicate_notify = options.duplicate_notify;
+  to.inline_key = options.inline_key;
+  to.part_rows = options.part_rows;
+  to.web = options.notifier != nullptr ? WebDelivery::kNotifier : WebDelivery::kInactive;
+  to.notifier = options.notifier;
+  to.clock = options.clock;
+
   PipelineResult result;
   for (const Tenant* t : tenants) {
-    TenantRun run(org, *t, week, partner, staging, options, result);
-    RETURN_IF_ERROR(run.Run());
+    // Each tenant is its own installation of the package, with these install parameters.
+    to.tenant = t->id;
+    to.parameters = {
+        {"partnerSasUrl", partner_url},
+        {"partnerContainer", container},
+        // Not called: the Web activities deliver through the notifier or are deactivated.
+        {"notificationUrl", "https://partner.invalid/v1/notifications/drops"},
+        {"partnerAppIdUri", "api://vivasim-partner"},
+        {"vivaInsightsTable", options.shape == RowShape::kV0
+                                  ? "VivaInsightsDataset_v0"
+                                  : "VivaInsightsDataset_PersonReport_v1"},
+        {"exportUsers", options.include_users},
+        {"exportCalendar", options.include_calendar},
+        {"mgdcAppId", org.partner_client_id},
+        {"mgdcAppSecret", "vivasim"},
+        {"scheduleStartTime",
+         core::FormatIso8601(core::TimePoint(org.WeekStart(0) + std::chrono::days{7}) +
+                             std::chrono::hours(2))}};
+    ASSIGN_OR_RETURN(TemplateRunResult run, RunTemplatePipeline(org, to, tmpl));
+    for (DropOutcome& d : run.drops) result.drops.push_back(std::move(d));
+    // A failed step is an error unless it was injected or only a notification failed (the drop
+    // is delivered all the same). IfCondition failures repeat those of their branch.
+    for (const ActivityRun& a : run.activities) {
+      if (a.status != "Failed" || a.injected || a.type == "IfCondition") continue;
+      if (a.type == "WebActivity") {
+        if (result.notify_error.empty()) result.notify_error = a.failure.ToString();
+        continue;
+      }
+      return a.failure;
+    }
   }
   return result;
 }

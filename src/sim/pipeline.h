@@ -1,37 +1,39 @@
-// The weekly Viva Insights pipeline of a customer tenant, as Azure Data Factory runs it
-// (DESIGN §1, §2, §3, §6, §9), for `vivasim pipeline run`.
+// The weekly Viva Insights pipeline of a customer tenant (DESIGN §1, §2, §3, §6, §9), for
+// `vivasim pipeline run`, and its notification channels.
 //
-// For each tenant a run (new RunId) does, in this order:
-//   1. extract the week's metrics rows (shape v1 or v0) into the staging store as encrypted parts
-//      {RunId}/VivaInsights/{TenantId}/part-NNNNN.json.gz with fresh file and column keys;
-//   2. copy the parts into the partner store, then write metadata.json last (new CopyActivityId,
-//      every field true to the data: ColumnsRequested = the columns present,
-//      NumberOfRowsExtracted, RequestStartDate = the week's Sunday, RequestEndDate = its
-//      Saturday, job times, DataFactoryName, TenantId, Errors "");
-//   3. the same for the Entra ID user export under {RunId}/AADUser/{TenantId}/ (its own
-//      CopyActivityId and keys);
-//   3b. optionally (include_calendar) the week's Outlook calendars (sim/calendar.h) under
-//      {RunId}/CalendarView/{TenantId}/, file-encrypted only: no top-level PII column to encrypt;
-//   4. notify the partner once per completed drop (web activity POST or queue message);
-//   5. delete the staging copy (also when a step failed).
+// RunPipeline runs the Managed Application template the partner ships
+// (deploy/managed-app/mainTemplate.json, compiled into vivasim) through the template interpreter
+// (sim/arm_pipeline.h), once per selected tenant, each tenant its own installation: the
+// pipeline's Office 365 copy extracts the week's metrics rows (shape v1 or v0) into the staging
+// store as encrypted parts {RunId}/VivaInsights/{TenantId}/part-NNNNN.json.gz with fresh file and
+// column keys and its metadata.json (new CopyActivityId, every field true to the data:
+// ColumnsRequested = the columns present, NumberOfRowsExtracted, RequestStartDate = the week's
+// Sunday, RequestEndDate = its Saturday, job times, DataFactoryName = the template's factory,
+// TenantId, Errors ""); a binary copy takes the parts to the partner store, a second one
+// metadata.json last; the Web activity notifies; then, as chosen, the Entra ID user export under
+// {RunId}/AADUser/{TenantId}/ and the week's Outlook calendars (sim/calendar.h, file-encrypted
+// only) under {RunId}/CalendarView/{TenantId}/, each its own drop, copied and notified the same
+// way; the staging copy is deleted whether the steps succeeded or failed.
 // The raw keys of each copy are saved to D/runs/<CopyActivityId>.json *before* its metadata is
 // written (the key API serves them from there) and each drop is recorded in D/runs.jsonl.
 //
 // Same world + same week => the same decrypted rows, under a new RunId, CopyActivityId and keys.
 // Weeks may be run in any order and any number of times.
 //
-// Injected failures hit the VivaInsights copy; the pipeline stops there, so no AADUser drop
-// follows kErrors or kPartial:
+// Injected failures hit the VivaInsights copy (sim/arm_pipeline.h says how); no user export or
+// calendar follows kErrors or kPartial:
 //   kErrors   metadata.json with Errors set (NumberOfRowsExtracted 0), no data file; notified
 //   kPartial  only the first half (at least one, never all) of >= 2 parts copied, no metadata,
 //             no notification
 //   kCorrupt  every part copied, bytes in the middle of part-00000 flipped on the way (the blob's
 //             Content-MD5 matches the flipped bytes, as when corruption happens before upload);
 //             metadata written and notified as usual
+//   metadata_early  metadata.json reaches the partner before the parts (and again after them)
 // These count as successful simulations (the result says what was produced).
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,17 +129,25 @@ struct PipelineOptions {
   bool include_users = true;      // also copy the AADUser export
   bool include_calendar = false;  // also copy the CalendarView_v0 rows (kind "CalendarView")
   uint64_t part_rows = 0;         // rows per part; 0 = about 4 parts of at most 50,000 rows
+  // metadata.json reaches the partner before the parts (the failure a single folder copy may
+  // cause); on_early_metadata is called once it is there and after each part (see
+  // TemplateRunOptions).
+  bool metadata_early = false;
+  std::function<void(const drop::DropRef& ref, uint64_t parts_copied, uint64_t parts)>
+      on_early_metadata;
   std::string container;  // Container of notifications (usually azure::ContainerNameFromUrl)
-  std::string data_factory_prefix = "vivainsights-adf";  // DataFactoryName = prefix-<company>
-  Notifier* notifier = nullptr;                          // not owned; null = no notification
-  const core::Clock* clock = nullptr;                    // null = core::SystemClock
+  // The Web activities deliver through this notifier (not owned); null = they are deactivated
+  // and nothing is notified.
+  Notifier* notifier = nullptr;
+  const core::Clock* clock = nullptr;  // null = core::SystemClock
 };
 
 // What one drop of a run ended as.
 struct DropOutcome {
   drop::DropRef ref;
   std::string copy_activity_id;
-  std::string outcome;  // "complete", "errors", "partial", "corrupt"
+  std::string outcome;       // "complete", "errors", "partial", "corrupt"
+  std::string data_factory;  // the factory that made it (its metadata's DataFactoryName)
   uint64_t rows = 0;
   uint64_t parts = 0;         // parts extracted
   uint64_t parts_copied = 0;  // parts in the partner store
@@ -152,10 +162,12 @@ struct PipelineResult {
   std::string notify_error;
 };
 
-// Runs the pipeline for the selected tenants into partner, using staging for the extract.
-// Errors: kInvalidArgument for a week outside the world, an unknown tenant or a CSV shape;
-// kFailedPrecondition for --inline-key without a registration; store errors unchanged. A failed
-// notification is reported in PipelineResult::notify_error. Staging is cleaned up in every case.
+// Runs the shipped template for the selected tenants into partner, using staging for the
+// extract (partner and staging are not owned and are used only during the call). Errors:
+// kInvalidArgument for a week outside the world, an unknown tenant or a CSV shape;
+// kFailedPrecondition for inline_key without a registration; a store error of a step, with its
+// code (the run stops at that tenant). Injected failures are not errors. A failed notification is
+// reported in PipelineResult::notify_error. Staging is cleaned up in every case.
 // Not thread-safe for one PipelineOptions::notifier.
 core::Result<PipelineResult> RunPipeline(const Organization& org, store::BlobStore& partner,
                                          store::BlobStore& staging, const PipelineOptions& options);

@@ -170,13 +170,17 @@ TEST_F(TemplateE2E, FourWeeklyRunsImportOnceAndFlawedTokensImportNothing) {
   for (const char* flaw : {"forged", "expired", "wrong-audience", "other-tenant"}) {
     auto r = Run(week(4), flaw);
     EXPECT_EQ(r.exit_code, 3) << flaw << ": " << r.out << r.err;
+    // Both Web activities (the metrics drop's, then the user export's) are refused.
+    EXPECT_NE(r.out.find("NotifyPartner "), std::string::npos);
     EXPECT_NE(r.out.find("NotifyPartnerUsers"), std::string::npos);
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));
   EXPECT_TRUE(DoneDrops(8));  // still 8: nothing of the refused runs was imported
   const std::string m = Metrics();
-  EXPECT_NE(m.find("vivalink_push_rejected_signature_total 3\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("vivalink_push_rejected_forbidden_total 1\n"), std::string::npos) << m;
+  // Two refused notifications a run: forged, expired and wrong-audience tokens are 401, the
+  // other tenant's 403.
+  EXPECT_NE(m.find("vivalink_push_rejected_signature_total 6\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("vivalink_push_rejected_forbidden_total 2\n"), std::string::npos) << m;
 }
 
 }  // namespace

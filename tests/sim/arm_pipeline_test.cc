@@ -130,13 +130,15 @@ TEST_F(TemplateRun, DeliversBothDropsMetadataLastWithAcceptedManagedIdentityNoti
     ASSERT_TRUE(rows.ok()) << rows.status().ToString();
     EXPECT_EQ(rows->size(), d.rows);
   }
-  // vivalink's endpoint validated both managed-identity tokens and took both hints.
+  // vivalink's endpoint validated both managed-identity tokens and took both hints, the
+  // metrics drop's first (it is announced as soon as its metadata.json is there).
   const auto hints = Hints();
   ASSERT_EQ(hints.size(), 2u);
-  EXPECT_EQ(hints[0].ref.kind, "AADUser");
-  EXPECT_EQ(hints[1].ref.kind, "VivaInsights");
-  EXPECT_EQ(hints[1].id, r->drops[0].copy_activity_id);
-  EXPECT_EQ(hints[1].container, "drops");
+  EXPECT_EQ(hints[0].ref.kind, "VivaInsights");
+  EXPECT_EQ(hints[1].ref.kind, "AADUser");
+  EXPECT_EQ(hints[0].id, r->drops[0].copy_activity_id);
+  EXPECT_EQ(hints[1].id, r->drops[1].copy_activity_id);
+  EXPECT_EQ(hints[0].container, "drops");
   EXPECT_TRUE(Staged().empty());
 }
 
@@ -146,8 +148,9 @@ TEST_F(TemplateRun, ForgedTokenIsRefusedAndTheWebActivityFails) {
   auto r = RunTemplatePipeline(world_.org(), o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, "Failed");
+  EXPECT_EQ(StatusOf(*r, "NotifyPartner"), "Failed");
   EXPECT_EQ(StatusOf(*r, "NotifyPartnerUsers"), "Failed");
-  EXPECT_EQ(StatusOf(*r, "NotifyPartner"), "Skipped");
+  EXPECT_EQ(StatusOf(*r, "ExportUsers"), "Failed");
   EXPECT_EQ(StatusOf(*r, "DeleteStaging"), "Succeeded");
   EXPECT_TRUE(Hints().empty());
   EXPECT_TRUE(Staged().empty());
@@ -170,7 +173,21 @@ TEST_F(TemplateRun, FailErrorsDeliversMetadataWithErrorsAndNoDataFile) {
   o.fail = FailMode::kErrors;
   auto r = RunTemplatePipeline(world_.org(), o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_GE(r->drops.size(), 1u);
+  // The extraction fails (by injection); its metadata.json still reaches the partner and is
+  // announced; the user export does not follow a failed metrics copy.
+  EXPECT_EQ(r->status, "Failed");
+  EXPECT_EQ(StatusOf(*r, "ExtractVivaInsights"), "Failed");
+  EXPECT_EQ(StatusOf(*r, "CopyPartsToPartner"), "Skipped");
+  EXPECT_EQ(StatusOf(*r, "CopyMetadataToPartner"), "Succeeded");
+  EXPECT_EQ(StatusOf(*r, "NotifyPartner"), "Succeeded");
+  EXPECT_EQ(StatusOf(*r, "ExportUsers"), "Skipped");
+  EXPECT_EQ(StatusOf(*r, "DeleteStaging"), "Succeeded");
+  for (const auto& a : r->activities) {
+    if (a.status == "Failed") {
+      EXPECT_TRUE(a.injected) << a.name;
+    }
+  }
+  ASSERT_EQ(r->drops.size(), 1u);
   const DropOutcome& d = r->drops[0];
   EXPECT_EQ(d.outcome, "errors");
   EXPECT_EQ(d.parts, 0u);

@@ -1,5 +1,6 @@
-// The weekly pipeline (sim/pipeline.h): drops true to their metadata, determinism, staging
-// cleanup, every injected failure and the web activity notification.
+// The weekly pipeline (sim/pipeline.h), which is the shipped template run by the interpreter:
+// drops true to their metadata, determinism, staging cleanup, every injected failure and the web
+// activity notification.
 #include "sim/pipeline.h"
 
 #include <gtest/gtest.h>
@@ -180,7 +181,9 @@ TEST(Pipeline, MetricsMetadataIsTrueToTheData) {
   EXPECT_EQ(m->copy_activity_id, d->copy_activity_id);
   EXPECT_EQ(m->tenant_id, w.tenant(1));
   EXPECT_EQ(m->errors, "");
-  EXPECT_EQ(m->data_factory_name, "vivainsights-adf-" + w.org().tenants[1].company);
+  // DataFactoryName: the factory the shipped template deployed in the customer's subscription.
+  EXPECT_EQ(m->data_factory_name, d->data_factory);
+  EXPECT_EQ(d->data_factory.rfind("vivalink-adf-", 0), 0u) << d->data_factory;
   EXPECT_LE(m->job_submission_time, m->job_completion_time);
   EXPECT_GT(m->job_submission_time, core::TimePoint{});
   EXPECT_FALSE(m->inline_key.has_value());
@@ -599,6 +602,72 @@ TEST(Pipeline, AnyDayOfAWeekSelectsThatWeek) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(*a, 2);
   EXPECT_EQ(*b, 2);
+}
+
+TEST(Pipeline, MetadataEarlyReachesThePartnerBeforeThePartsAndTheDropEndsComplete) {
+  World w;
+  PipelineOptions o = Options(w, 1);
+  o.metadata_early = true;
+  o.include_users = false;
+  std::vector<std::pair<uint64_t, size_t>> seen;  // (parts copied, part blobs in the partner)
+  bool metadata_there = true;
+  o.on_early_metadata = [&](const drop::DropRef& ref, uint64_t copied, uint64_t parts) {
+    metadata_there = metadata_there && w.partner().GetProperties(ref.metadata_path()).ok();
+    seen.emplace_back(copied, World::Names(w.partner(), ref.prefix() + "part-").size());
+    EXPECT_GE(parts, 2u);
+  };
+  const PipelineResult r = MustRun(w, o);
+  ASSERT_EQ(r.drops.size(), 1u);
+  const DropOutcome& d = r.drops[0];
+  EXPECT_TRUE(metadata_there);
+  ASSERT_EQ(seen.size(), d.parts + 1);  // once with no part yet, then after every part
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].first, i);
+    EXPECT_EQ(seen[i].second, i);
+  }
+  // The copy itself finishes: every part and the metadata, readable and valid.
+  EXPECT_EQ(d.outcome, "complete");
+  EXPECT_EQ(d.parts_copied, d.parts);
+  auto m = ReadMetadata(w.partner(), d.ref);
+  ASSERT_TRUE(m.ok());
+  core::Status st = ReadAndValidate(w.partner(), d.ref, *m, Keys(w, d.copy_activity_id));
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(World::Names(w.staging()).empty());
+}
+
+TEST(Pipeline, MetadataEarlyWithAPartialCopyLeavesAMetadataThatAnnouncesMissingParts) {
+  World w;
+  PipelineOptions o = Options(w, 1);
+  o.metadata_early = true;
+  o.fail = FailMode::kPartial;
+  const PipelineResult r = MustRun(w, o);
+  ASSERT_EQ(r.drops.size(), 1u);
+  const DropOutcome& d = r.drops[0];
+  EXPECT_EQ(d.outcome, "partial");
+  EXPECT_TRUE(d.metadata_written);
+  EXPECT_LT(d.parts_copied, d.parts);
+  auto m = ReadMetadata(w.partner(), d.ref);
+  ASSERT_TRUE(m.ok());
+  // What vivalink's reader and validator make of it: data loss, never a partial import.
+  core::Status st = ReadAndValidate(w.partner(), d.ref, *m, Keys(w, d.copy_activity_id));
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st.ToString();
+}
+
+TEST(Pipeline, RecordsNameTheShapeTheStoreAndTheTemplate) {
+  World w;
+  PipelineOptions o = Options(w, 1);
+  o.shape = RowShape::kV0;
+  MustRun(w, o);
+  const auto lines = testing::Lines(testutil::ReadFile(w.dir() / "runs.jsonl"));
+  ASSERT_GE(lines.size(), 2u);
+  const auto metrics = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(metrics["kind"], "VivaInsights");
+  EXPECT_EQ(metrics["shape"], "v0");
+  EXPECT_EQ(metrics["store"], w.partner().Describe());
+  EXPECT_EQ(metrics["template"], "mainTemplate.json (shipped)");
+  EXPECT_EQ(metrics["metadataWritten"], true);
+  EXPECT_EQ(metrics["inlineKey"], false);
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["shape"], "");
 }
 
 TEST(Pipeline, FailModesParse) {
