@@ -4,7 +4,9 @@
 #   2. starts the simulated Viva Insights key API on 127.0.0.1 (vivasim serve),
 #   3. creates and registers the partner key pair (vivalink keys register --create),
 #   4. runs the weekly pipeline for 4 weeks into a local folder store, and a 5th week that fails
-#      upstream (metadata with Errors),
+#      upstream (metadata with Errors): `vivasim pipeline run` executes the Data Factory pipeline
+#      of the Managed Application template the partner ships (deploy/managed-app/mainTemplate.json),
+#      as installed for this customer, with vivasim's interpreter,
 #   5. imports everything with `vivalink run` (decrypt in memory, validate, SQLite),
 #   6. prints `vivalink status`,
 #   7. loads the customer's CRM export (weekly: Revenue, Deals_won, Customer_satisfaction) and its
