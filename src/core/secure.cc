@@ -11,6 +11,12 @@ void SecureWipe(void* p, size_t n) {
   if (p != nullptr && n > 0) OPENSSL_cleanse(p, n);
 }
 
+void WipeAndClear(std::string& s) {
+  s.resize(s.capacity());
+  SecureWipe(s.data(), s.size());
+  s.clear();
+}
+
 void* MapSecurePages(size_t bytes) {
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();

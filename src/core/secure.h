@@ -48,6 +48,11 @@ struct WipingAllocator {
 
 using SecureBytes = std::vector<std::byte, WipingAllocator<std::byte>>;
 
+// Wipes every byte of s's buffer (its whole capacity, not only its size) and empties it, keeping
+// the buffer. For a plain std::string scratch that an interface hands plaintext through: wiped
+// after every use, the block it gives up when a longer value makes it grow holds only zeros.
+void WipeAndClear(std::string& s);
+
 using SecureStringBase = std::basic_string<char, std::char_traits<char>, WipingAllocator<char>>;
 
 // A string whose bytes are wiped when released: heap blocks by the allocator, and the in-object

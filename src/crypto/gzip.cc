@@ -4,9 +4,11 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include "core/handle.h"
 #include "core/secure.h"
@@ -31,6 +33,30 @@ void FreeDeflateStream(z_stream* s) {
 }
 using InflateStream = core::UniqueHandle<z_stream, FreeInflateStream>;
 using DeflateStream = core::UniqueHandle<z_stream, FreeDeflateStream>;
+
+// zlib's stream state holds the history window (up to 32 KiB of plaintext): its blocks come from
+// operator new with their size in front and are wiped before they are freed.
+constexpr size_t kZlibBlockHeader = alignof(std::max_align_t);
+voidpf WipingZlibAlloc(voidpf, uInt items, uInt size) {
+  const size_t n = size_t{items} * size;
+  auto* block = static_cast<unsigned char*>(::operator new(n + kZlibBlockHeader, std::nothrow));
+  if (block == nullptr) return Z_NULL;
+  std::memcpy(block, &n, sizeof n);
+  return block + kZlibBlockHeader;
+}
+void WipingZlibFree(voidpf, voidpf address) {
+  if (address == Z_NULL) return;
+  auto* block = static_cast<unsigned char*>(address) - kZlibBlockHeader;
+  size_t n = 0;
+  std::memcpy(&n, block, sizeof n);
+  core::SecureWipe(address, n);
+  ::operator delete(block);
+}
+void UseWipingAllocator(z_stream& s) {
+  s.zalloc = WipingZlibAlloc;
+  s.zfree = WipingZlibFree;
+  s.opaque = Z_NULL;
+}
 
 // ISA-L's state is a plain struct without a free function; its history window holds plaintext,
 // so it is wiped when released.
@@ -117,6 +143,7 @@ class ZlibInflater final : public Inflater {
   core::Status StartMember() override {
     if (!strm_) {
       auto s = std::make_unique<z_stream>();
+      UseWipingAllocator(*s);
       // 16 + MAX_WBITS: gzip wrapper only; zlib checks CRC-32 and ISIZE of the trailer.
       if (inflateInit2(s.get(), 16 + MAX_WBITS) != Z_OK) {
         return core::InternalError("zlib inflateInit2 failed (out of memory?)");
@@ -338,6 +365,7 @@ GzipDeflateSource::GzipDeflateSource(std::unique_ptr<core::ByteSource> inner, in
     return;
   }
   auto s = std::make_unique<z_stream>();
+  UseWipingAllocator(*s);
   // 16 + MAX_WBITS: write a gzip header and trailer around the deflate data.
   if (deflateInit2(s.get(), level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     impl_->status = core::InternalError("zlib deflateInit2 failed (out of memory?)");

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/secure.h"
 #include "formats/canonical.h"
 #include "formats/internal/batch_builder.h"
 #include "formats/internal/chunk_buffer.h"
@@ -27,6 +28,7 @@ class CsvReader final : public RowReader {
         options_(std::move(options)),
         buffer_(*source_, options_.chunk_bytes, base_offset),
         builder_(options_) {}
+  ~CsvReader() override { core::WipeAndClear(unescaped_); }
 
   core::Result<bool> Next(RowBatch& batch) override {
     if (!status_.ok()) return status_;
@@ -112,7 +114,7 @@ class CsvReader final : public RowReader {
 
   Step ParseRecord(core::Status& error) {
     fields_.clear();
-    unescaped_.clear();
+    core::WipeAndClear(unescaped_);  // plaintext of the last record's quoted fields
     const char* d = buffer_.data();
     const size_t n = buffer_.size();
     const bool eof = buffer_.eof();
@@ -273,7 +275,7 @@ class CsvReader final : public RowReader {
   uint64_t rows_read_ = 0;
   bool have_header_ = false;
   std::vector<Field> fields_;
-  std::string unescaped_;  // quoted fields with doubled quotes
+  std::string unescaped_;  // quoted fields with doubled quotes (plaintext: wiped, see ParseRecord)
   std::vector<int> header_slots_;
   std::vector<std::string> source_columns_;
   core::Status status_;

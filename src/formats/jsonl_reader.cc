@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/secure.h"
 #include "formats/canonical.h"
 #include "formats/internal/batch_builder.h"
 #include "formats/internal/chunk_buffer.h"
@@ -47,6 +48,10 @@ class JsonLinesReader final : public RowReader {
         lines_(buffer_, options_.source_name, options_.max_line_bytes, "object",
                /*strip_bom=*/false),
         builder_(options_) {}
+  ~JsonLinesReader() override {
+    core::WipeAndClear(nested_);
+    core::WipeAndClear(plain_);
+  }
 
   core::Result<bool> Next(RowBatch& batch) override {
     if (!status_.ok()) return status_;
@@ -191,6 +196,11 @@ class JsonLinesReader final : public RowReader {
         if (token.size() < 2 || token.back() != '"' ||
             std::memchr(text.data(), '\\', text.size()) != nullptr) {
           if ((e = value.get_string().get(text))) return Fail(JsonError(e));
+          // simdjson unescaped the value into its parser's string buffer (writable memory the
+          // parser owns): wipe the copy once the batch has it.
+          ok = builder_.SetText(slot, text);
+          core::SecureWipe(const_cast<char*>(text.data()), text.size());
+          break;
         }
         ok = builder_.SetText(slot, text);
         break;
@@ -211,8 +221,10 @@ class JsonLinesReader final : public RowReader {
       case '[':
       case '{': {
         if (token[0] == '[' && builder_.Decrypts(slot)) {
-          if (!DecryptArray(value, slot)) return false;
-          ok = builder_.SetRawJson(slot, nested_);
+          bool decrypted = DecryptArray(value, slot);
+          if (decrypted) ok = builder_.SetRawJson(slot, nested_);
+          core::WipeAndClear(nested_);
+          if (!decrypted) return false;
           break;
         }
         std::string_view raw;
@@ -227,9 +239,10 @@ class JsonLinesReader final : public RowReader {
             return Fail(JsonError(e));
           }
         }
-        nested_.clear();
+        core::WipeAndClear(nested_);
         AppendMinifiedJson(nested_, raw);
         ok = builder_.SetRawJson(slot, nested_);
+        core::WipeAndClear(nested_);
         break;
       }
       default: {
@@ -247,7 +260,7 @@ class JsonLinesReader final : public RowReader {
     od::array array;
     simdjson::error_code e = simdjson::SUCCESS;
     if ((e = value.get_array().get(array))) return Fail(JsonError(e));
-    nested_.clear();
+    core::WipeAndClear(nested_);
     nested_.push_back('[');
     bool first = true;
     for (auto result : array) {
@@ -261,6 +274,7 @@ class JsonLinesReader final : public RowReader {
         if ((e = element.get_string().get(cipher))) return Fail(JsonError(e));
         if (!builder_.Decrypt(slot, cipher, plain_)) return Fail(BuilderError());
         AppendJsonString(nested_, plain_);
+        core::WipeAndClear(plain_);
       } else if (!token.empty() && (token[0] == '[' || token[0] == '{')) {
         return Fail(Error("column \"" + builder_.CanonicalOf(slot) +
                           "\" must hold an array of strings to be decrypted"));
@@ -282,6 +296,7 @@ class JsonLinesReader final : public RowReader {
   std::vector<KeyAtPosition> key_order_;
   StringMap slot_by_raw_key_;
   std::vector<std::string> source_columns_;
+  // Plaintext scratch, wiped after every use (core::WipeAndClear) and on destruction.
   std::string nested_;  // compact JSON of a nested value
   std::string plain_;   // a decrypted array element
   core::Status status_;

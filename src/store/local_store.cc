@@ -654,7 +654,9 @@ core::Result<BlobProperties> LocalStore::Put(std::string_view name, core::ByteSo
     if (!n.ok()) return n.status().WithContext("put of blob " + blob);
     if (*n == 0) break;
     if (md5) EVP_DigestUpdate(md5.get(), buffer.data(), *n);
-    RETURN_IF_ERROR(WriteAll(fd.get(), buffer.data(), *n, temp));
+    // A full disk names the blob, not only the temporary file (removed on the way out).
+    core::Status written = WriteAll(fd.get(), buffer.data(), *n, temp);
+    if (!written.ok()) return written.WithContext("put of blob " + blob);
   }
   std::string content_md5 = md5 ? FinishMd5Base64(md5.get()) : "";
 

@@ -79,6 +79,7 @@ core::Result<std::unique_ptr<Azurite>> Azurite::Start(const AzuriteOptions& opti
                                "; run scripts/setup.sh (it runs npm ci)");
   }
   std::unique_ptr<Azurite> a(new Azurite());
+  a->options_ = options;
   a->work_dir_ = MakeWorkDir();
   if (a->work_dir_.empty()) return core::InternalError("cannot create a work folder for Azurite");
   a->blob_port_ = FreeLoopbackPort();
@@ -87,33 +88,44 @@ core::Result<std::unique_ptr<Azurite>> Azurite::Start(const AzuriteOptions& opti
   if (a->blob_port_ == 0 || a->queue_port_ == 0 || a->table_port_ == 0) {
     return core::UnavailableError("no free port on 127.0.0.1 for Azurite");
   }
+  core::Status launched = a->Launch();
+  if (!launched.ok()) return launched;
+  return a;
+}
 
+core::Status Azurite::Launch() {
+  const fs::path program = testutil::SourceDir() / "node_modules/.bin/azurite";
   std::vector<std::string> args = {program.string(),
-                                   "--inMemoryPersistence",
                                    "--blobHost",
                                    "127.0.0.1",
                                    "--blobPort",
-                                   std::to_string(a->blob_port_),
+                                   std::to_string(blob_port_),
                                    "--queueHost",
                                    "127.0.0.1",
                                    "--queuePort",
-                                   std::to_string(a->queue_port_),
+                                   std::to_string(queue_port_),
                                    "--tableHost",
                                    "127.0.0.1",
                                    "--tablePort",
-                                   std::to_string(a->table_port_),
+                                   std::to_string(table_port_),
                                    "--skipApiVersionCheck",
                                    "--disableTelemetry",
                                    "--silent"};
-  if (options.extent_memory_limit_mb > 0) {
-    args.push_back("--extentMemoryLimit");
-    args.push_back(std::to_string(options.extent_memory_limit_mb));
+  if (options_.persist_on_disk) {
+    args.push_back("--location");
+    args.push_back((work_dir_ / "data").string());
+  } else {
+    args.push_back("--inMemoryPersistence");
+    if (options_.extent_memory_limit_mb > 0) {
+      args.push_back("--extentMemoryLimit");
+      args.push_back(std::to_string(options_.extent_memory_limit_mb));
+    }
   }
   std::vector<char*> argv;
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
-  const std::string log = (a->work_dir_ / "azurite.log").string();
-  const std::string cwd = a->work_dir_.string();
+  const std::string log = (work_dir_ / "azurite.log").string();
+  const std::string cwd = work_dir_.string();
 
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
@@ -122,7 +134,7 @@ core::Result<std::unique_ptr<Azurite>> Azurite::Start(const AzuriteOptions& opti
     // Child: die with the test binary, write output to the log, run in the work folder.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (fd >= 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
@@ -132,52 +144,62 @@ core::Result<std::unique_ptr<Azurite>> Azurite::Start(const AzuriteOptions& opti
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
-  a->pid_ = pid;
+  pid_ = pid;
 
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(options.startup_timeout_seconds);
+      std::chrono::steady_clock::now() + std::chrono::seconds(options_.startup_timeout_seconds);
   while (true) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
-      a->pid_ = -1;
+      pid_ = -1;
       return core::UnavailableError("Azurite exited during start-up; its output:\n" +
-                                    Tail(a->work_dir_ / "azurite.log"));
+                                    Tail(work_dir_ / "azurite.log"));
     }
-    if (PortAccepts(a->blob_port_) && PortAccepts(a->queue_port_)) break;
+    if (PortAccepts(blob_port_) && PortAccepts(queue_port_)) break;
     if (std::chrono::steady_clock::now() > deadline) {
-      std::string tail = Tail(a->work_dir_ / "azurite.log");
-      a->Stop();
+      std::string tail = Tail(work_dir_ / "azurite.log");
+      Stop();
       return core::UnavailableError("Azurite did not accept connections within " +
-                                    std::to_string(options.startup_timeout_seconds) +
+                                    std::to_string(options_.startup_timeout_seconds) +
                                     " s; its output:\n" + tail);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return a;
+  return core::OkStatus();
 }
 
 Azurite::~Azurite() { Stop(); }
 
-void Azurite::Stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    bool gone = false;
-    for (int i = 0; i < 100 && !gone; ++i) {
-      gone = ::waitpid(pid_, &status, WNOHANG) == pid_;
-      if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (!gone) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    pid_ = -1;
+void Azurite::Terminate() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = ::waitpid(pid_, &status, WNOHANG) == pid_;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  if (!gone) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+  }
+  pid_ = -1;
+}
+
+void Azurite::Stop() {
+  Terminate();
   if (!work_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(work_dir_, ec);
     work_dir_.clear();
   }
+}
+
+core::Status Azurite::Restart(std::chrono::milliseconds down_time) {
+  if (work_dir_.empty()) return core::FailedPreconditionError("Azurite was stopped for good");
+  Terminate();
+  std::this_thread::sleep_for(down_time);
+  return Launch();
 }
 
 std::string Azurite::BlobEndpoint() const {

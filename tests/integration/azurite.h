@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,6 +30,9 @@ struct AzuriteOptions {
   int extent_memory_limit_mb = 2048;
   // Seconds to wait for both ports to accept connections.
   int startup_timeout_seconds = 60;
+  // Keep the data in files under the work folder instead of in memory, so that it survives
+  // Restart() (fault tests). Default: in memory.
+  bool persist_on_disk = false;
 };
 
 class Azurite {
@@ -44,6 +48,11 @@ class Azurite {
   // Stops the process by PID: SIGTERM, up to 5 s grace, then SIGKILL. Idempotent.
   void Stop();
 
+  // Stops the process (SIGTERM, as Stop) keeping its work folder, waits down_time, and starts it
+  // again on the same ports. With persist_on_disk the stored blobs and messages are still there.
+  // kUnavailable when it does not come back.
+  core::Status Restart(std::chrono::milliseconds down_time);
+
   pid_t pid() const { return pid_; }
   int blob_port() const { return blob_port_; }
   int queue_port() const { return queue_port_; }
@@ -58,6 +67,10 @@ class Azurite {
 
  private:
   Azurite() = default;
+  // Starts the process on the chosen ports and waits until they accept connections.
+  core::Status Launch();
+  void Terminate();  // SIGTERM, 5 s grace, SIGKILL; keeps the work folder
+  AzuriteOptions options_;
   pid_t pid_ = -1;
   int blob_port_ = 0;
   int queue_port_ = 0;

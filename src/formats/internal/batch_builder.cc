@@ -1,5 +1,7 @@
 #include "formats/internal/batch_builder.h"
 
+#include "core/cleanup.h"
+#include "core/secure.h"
 #include "formats/canonical.h"
 #include "formats/internal/text.h"
 
@@ -95,10 +97,15 @@ bool BatchBuilder::Mark(int index) {
   return true;
 }
 
+BatchBuilder::~BatchBuilder() { core::WipeAndClear(plain_); }
+
 bool BatchBuilder::Decrypt(int index, std::string_view cipher, std::string& out) {
-  out.clear();
+  // out is a plain string (the decryptor's interface); every caller wipes it after use, so the
+  // block it gives up when it grows holds no plaintext.
+  core::WipeAndClear(out);
   core::Status s = options_.decrypt_column(cipher, out);
   if (!s.ok()) {
+    core::WipeAndClear(out);
     error_ = s.WithContext("decrypting column \"" + slots_[index].canonical + "\"");
     return false;
   }
@@ -108,7 +115,10 @@ bool BatchBuilder::Decrypt(int index, std::string_view cipher, std::string& out)
 bool BatchBuilder::AppendString(int index, std::string_view text, bool decrypt) {
   if (decrypt && Decrypts(index)) {
     if (!Decrypt(index, text, plain_)) return false;
-    text = plain_;
+    core::Cleanup wipe([this] { core::WipeAndClear(plain_); });
+    if (!Mark(index)) return false;
+    batch_->mutable_column(slots_[index].column).AppendString(plain_);
+    return true;
   }
   if (!Mark(index)) return false;
   batch_->mutable_column(slots_[index].column).AppendString(text);

@@ -31,6 +31,9 @@ class BatchBuilder {
  public:
   // options must outlive the builder.
   explicit BatchBuilder(const ReaderOptions& options);
+  ~BatchBuilder();  // wipes the decrypted-text scratch
+  BatchBuilder(const BatchBuilder&) = delete;
+  BatchBuilder& operator=(const BatchBuilder&) = delete;
 
   // The slot of a canonical column name, created on first sight. Slots of string columns
   // (IsStringColumn) get their batch column at once; others when their first non-null value
