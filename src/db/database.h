@@ -141,7 +141,10 @@ class [[nodiscard]] Transaction {
 };
 
 // Fast loading of many rows into one table: on SQLite a reused prepared INSERT, on PostgreSQL a
-// COPY FROM STDIN stream. Made by Database::BeginBulkInsert().
+// COPY FROM STDIN stream, in binary format when every named column's type has a binary encoding
+// (integers, floats, bool, text, varchar, json, jsonb, bytea, float8[]; values are converted as
+// the text format would, e.g. "42" into an integer column) and in text format otherwise. Made by
+// Database::BeginBulkInsert().
 //
 // The rows become visible with Finish(): if no transaction was open when the inserter was made,
 // it runs in its own transaction that Finish() commits; inside a caller's transaction it uses a

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 
 namespace vivalink::db {
 
@@ -18,8 +19,29 @@ std::string_view ValueTypeName(ValueType type) {
       return "text";
     case ValueType::kBlob:
       return "blob";
+    case ValueType::kDoubleArray:
+      return "double[]";
   }
   return "unknown";
+}
+
+std::string FormatDoubleArray(std::span<const double> values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const double v = values[i];
+    if (std::isnan(v)) {
+      out += "NULL";
+    } else if (std::isinf(v)) {
+      out += v > 0 ? "Infinity" : "-Infinity";
+    } else {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, v);
+      out.append(buf, r.ptr);
+    }
+  }
+  out.push_back('}');
+  return out;
 }
 
 std::optional<double> Value::AsNumber() const {
@@ -34,6 +56,7 @@ std::string TextOf(const Value& v) {
   if (const auto* d = v.GetDouble()) return fmt::format("{}", *d);
   if (const auto* b = v.GetBlob())
     return std::string(reinterpret_cast<const char*>(b->data()), b->size());
+  if (const auto* a = v.GetDoubleArray()) return FormatDoubleArray(*a);
   return "";
 }
 
@@ -60,6 +83,8 @@ std::ostream& operator<<(std::ostream& os, const Value& v) {
       return os << "text(\"" << v.as_text() << "\")";
     case ValueType::kBlob:
       return os << "blob(" << v.as_blob().size() << " bytes)";
+    case ValueType::kDoubleArray:
+      return os << "double[](" << FormatDoubleArray(v.as_double_array()) << ")";
   }
   return os;
 }

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -28,15 +29,18 @@ namespace vivalink::db {
 
 using Null = std::monostate;
 using Blob = std::vector<std::byte>;
+// A one-dimensional array of doubles: PostgreSQL float8[] (NaN is a NULL element). SQLite has no
+// arrays and refuses to bind one.
+using DoubleArray = std::vector<double>;
 
-enum class ValueType { kNull = 0, kInt, kDouble, kText, kBlob };
+enum class ValueType { kNull = 0, kInt, kDouble, kText, kBlob, kDoubleArray };
 
 // "null", "int", "double", "text", "blob".
 std::string_view ValueTypeName(ValueType type);
 
 class Value {
  public:
-  using Storage = std::variant<Null, std::int64_t, double, std::string, Blob>;
+  using Storage = std::variant<Null, std::int64_t, double, std::string, Blob, DoubleArray>;
 
   Value() = default;                                 // null
   Value(std::nullptr_t) {}                           // NOLINT(google-explicit-constructor): null
@@ -47,6 +51,7 @@ class Value {
   Value(std::string_view v) : v_(std::string(v)) {}  // NOLINT(google-explicit-constructor)
   Value(const char* v) : v_(std::string(v)) {}       // NOLINT(google-explicit-constructor)
   Value(Blob v) : v_(std::move(v)) {}                // NOLINT(google-explicit-constructor)
+  explicit Value(DoubleArray v) : v_(std::move(v)) {}
   template <typename T>
   Value(const std::optional<T>& v) {  // NOLINT(google-explicit-constructor): nullopt -> null
     if (v.has_value()) *this = Value(*v);
@@ -61,12 +66,14 @@ class Value {
   double as_double() const { return std::get<double>(v_); }
   const std::string& as_text() const { return std::get<std::string>(v_); }
   const Blob& as_blob() const { return std::get<Blob>(v_); }
+  const DoubleArray& as_double_array() const { return std::get<DoubleArray>(v_); }
 
   // Pointers to the held value, or nullptr when another type is held.
   const std::int64_t* GetInt() const { return std::get_if<std::int64_t>(&v_); }
   const double* GetDouble() const { return std::get_if<double>(&v_); }
   const std::string* GetText() const { return std::get_if<std::string>(&v_); }
   const Blob* GetBlob() const { return std::get_if<Blob>(&v_); }
+  const DoubleArray* GetDoubleArray() const { return std::get_if<DoubleArray>(&v_); }
   // int or double as double; nullopt for null, text and blob.
   std::optional<double> AsNumber() const;
 
@@ -80,17 +87,22 @@ class Value {
 };
 
 static_assert(std::is_same_v<std::variant_alternative_t<1, Value::Storage>, std::int64_t> &&
-                  std::is_same_v<std::variant_alternative_t<4, Value::Storage>, Blob>,
+                  std::is_same_v<std::variant_alternative_t<4, Value::Storage>, Blob> &&
+                  std::is_same_v<std::variant_alternative_t<5, Value::Storage>, DoubleArray>,
               "ValueType must follow the order of Value::Storage");
 
-// For test failure messages only: shows the type and value. Never log personal data with it.
 // Lenient readers of a result value, for columns whose type the dialects report differently
 // (SQLite's dynamic typing; PostgreSQL text for types without a mapping, e.g. arrays).
-// TextOf: text as is, an int or double formatted (shortest round trip), blob bytes, null "".
+// TextOf: text as is, an int or double formatted (shortest round trip), blob bytes, a double
+// array in PostgreSQL's array text (FormatDoubleArray), null "".
 // IntOf: an int, a double truncated, decimal text parsed; anything else 0.
 std::string TextOf(const Value& v);
 std::int64_t IntOf(const Value& v);
 
+// PostgreSQL's text form of a float8[]: "{1.5,NULL,2}" (NaN is NULL; shortest round trip).
+std::string FormatDoubleArray(std::span<const double> values);
+
+// For test failure messages only: shows the type and value. Never log personal data with it.
 std::ostream& operator<<(std::ostream& os, const Value& v);
 
 using Row = std::vector<Value>;

@@ -559,5 +559,105 @@ TEST(PostgresDatabase, ALostConnectionIsUnavailable) {
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
 }
 
+// COPY runs in binary when every column's type has a binary encoding (postgres_database.cc).
+TEST(PostgresDatabase, BulkInsertOfDoubleArraysRoundTripsThroughBinaryCopy) {
+  auto db = Database::Open(testutil::SharedPostgresServer().CreateDatabase(), {});
+  ASSERT_OK(db.status());
+  ASSERT_OK((*db)->Execute("CREATE TABLE t (id BIGINT, a DOUBLE PRECISION[])"));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const DoubleArray full{1.5, nan, -0.25, 1e300, 3, 4.9e-324};
+  auto ins = (*db)->BeginBulkInsert("t", {"id", "a"});
+  ASSERT_OK(ins.status());
+  ASSERT_OK((*ins)->AddRow(Row{1, Value(full)}));
+  ASSERT_OK((*ins)->AddRow(Row{2, Value(DoubleArray{})}));
+  ASSERT_OK((*ins)->AddRow(Row{3, nullptr}));
+  ASSERT_OK((*ins)->Finish());
+  auto r =
+      (*db)->Query("SELECT id, CAST(a AS TEXT), a[2] IS NULL, cardinality(a) FROM t ORDER BY id");
+  ASSERT_OK(r.status());
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ(TextOf(r->rows[0][1]), FormatDoubleArray(full));
+  EXPECT_EQ(TextOf(r->rows[0][1]), "{1.5,NULL,-0.25,1e+300,3,5e-324}");
+  EXPECT_EQ(IntOf(r->rows[0][2]), 1);
+  EXPECT_EQ(IntOf(r->rows[0][3]), 6);
+  EXPECT_EQ(TextOf(r->rows[1][1]), "{}");
+  EXPECT_TRUE(r->rows[2][1].is_null());
+}
+
+TEST(PostgresDatabase, BulkInsertConvertsValuesAsTheTextFormatWould) {
+  auto db = Database::Open(testutil::SharedPostgresServer().CreateDatabase(), {});
+  ASSERT_OK(db.status());
+  ASSERT_OK((*db)->Execute(
+      "CREATE TABLE t (i4 INTEGER, i2 SMALLINT, f4 REAL, ok BOOLEAN, j JSONB, v VARCHAR(8), "
+      "x DOUBLE PRECISION)"));
+  auto ins = (*db)->BeginBulkInsert("t", {"i4", "i2", "f4", "ok", "j", "v", "x"});
+  ASSERT_OK(ins.status());
+  ASSERT_OK((*ins)->AddRow(Row{"42", 7.0, 2, 1, R"({"a": [1, 2]})", 12, "0.5"}));
+  ASSERT_OK((*ins)->AddRow(Row{-3, nullptr, 0.5, "false", "null", "", -1}));
+  ASSERT_OK((*ins)->Finish());
+  auto r = (*db)->Query(
+      "SELECT i4, i2, f4, CAST(ok AS INTEGER), CAST(j -> 'a' ->> 1 AS TEXT), v, x FROM t ORDER BY "
+      "i4 DESC");
+  ASSERT_OK(r.status());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(r->rows[0], (Row{42, 7, 2.0, 1, "2", "12", 0.5}));
+  EXPECT_EQ(r->rows[1], (Row{-3, nullptr, 0.5, 0, nullptr, "", -1.0}));
+}
+
+TEST(PostgresDatabase, BulkInsertOfAValueThatDoesNotFitIsInvalidArgumentWithoutTheValue) {
+  auto db = Database::Open(testutil::SharedPostgresServer().CreateDatabase(), {});
+  ASSERT_OK(db.status());
+  ASSERT_OK((*db)->Execute("CREATE TABLE t (id BIGINT, small SMALLINT)"));
+  {
+    auto ins = (*db)->BeginBulkInsert("t", {"id", "small"});
+    ASSERT_OK(ins.status());
+    ASSERT_OK((*ins)->AddRow(Row{1, 5}));
+    Status too_big = (*ins)->AddRow(Row{2, 70000});
+    EXPECT_EQ(too_big.code(), StatusCode::kInvalidArgument) << too_big.ToString();
+    EXPECT_EQ(too_big.message().find("70000"), std::string::npos) << too_big.message();
+    EXPECT_NE(too_big.message().find("small"), std::string::npos) << too_big.message();
+    Status text = (*ins)->AddRow(Row{"frank@example.com", 1});
+    EXPECT_EQ(text.code(), StatusCode::kInvalidArgument) << text.ToString();
+    EXPECT_EQ(text.message().find("frank"), std::string::npos) << text.message();
+    // Abandoned: nothing of it stays.
+  }
+  auto n = (*db)->QueryValue("SELECT COUNT(*) FROM t");
+  ASSERT_OK(n.status());
+  EXPECT_EQ(*n, Value(0));
+  // A failed row leaves the stream whole: the rows before and after it arrive.
+  auto ins = (*db)->BeginBulkInsert("t", {"id", "small"});
+  ASSERT_OK(ins.status());
+  ASSERT_OK((*ins)->AddRow(Row{1, 5}));
+  EXPECT_FALSE((*ins)->AddRow(Row{2, 70000}).ok());
+  ASSERT_OK((*ins)->AddRow(Row{3, 6}));
+  ASSERT_OK((*ins)->Finish());
+  n = (*db)->QueryValue("SELECT SUM(small) FROM t");
+  ASSERT_OK(n.status());
+  EXPECT_EQ(*n, Value(11));
+}
+
+TEST(PostgresDatabase, BulkInsertIntoAColumnWithoutABinaryEncodingUsesText) {
+  auto db = Database::Open(testutil::SharedPostgresServer().CreateDatabase(), {});
+  ASSERT_OK(db.status());
+  ASSERT_OK((*db)->Execute("CREATE TABLE t (id BIGINT, at TIMESTAMPTZ, a DOUBLE PRECISION[])"));
+  auto ins = (*db)->BeginBulkInsert("t", {"id", "at", "a"});
+  ASSERT_OK(ins.status());
+  ASSERT_OK((*ins)->AddRow(Row{1, "2024-01-07T00:00:00Z", Value(DoubleArray{2, 0.5})}));
+  ASSERT_OK((*ins)->Finish());
+  auto r = (*db)->Query("SELECT CAST(EXTRACT(EPOCH FROM at) AS BIGINT), CAST(a AS TEXT) FROM t");
+  ASSERT_OK(r.status());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(r->rows[0], (Row{1704585600, "{2,0.5}"}));
+}
+
+TEST(SqliteDatabase, ADoubleArrayIsRefusedAsAParameter) {
+  testutil::TempDir tmp;
+  auto db = Database::Open("sqlite://" + (tmp.path() / "a.db").string(), {});
+  ASSERT_OK(db.status());
+  ASSERT_OK((*db)->Execute("CREATE TABLE t (a BLOB)"));
+  Status s = (*db)->Execute("INSERT INTO t (a) VALUES (?)", {Value(DoubleArray{1, 2})});
+  EXPECT_FALSE(s.ok());
+}
+
 }  // namespace
 }  // namespace vivalink::db

@@ -81,6 +81,8 @@ int BindValue(sqlite3_stmt* st, int index, const Value& v) {
       if (b.empty()) return sqlite3_bind_zeroblob(st, index, 0);  // a null pointer would bind NULL
       return sqlite3_bind_blob64(st, index, b.data(), b.size(), SQLITE_STATIC);
     }
+    case ValueType::kDoubleArray:
+      return SQLITE_MISMATCH;  // SQLite has no arrays (value.h)
   }
   return SQLITE_MISUSE;
 }
