@@ -149,6 +149,7 @@ ordered_json InstallParameters(const ingest::Config& config, const OnboardResult
             {"partnerAppIdUri", {{"value", audience}}},
             {"vivaInsightsTable", {{"value", "VivaInsightsDataset_PersonReport_v1"}}},
             {"exportUsers", {{"value", true}}},
+            {"exportCalendar", {{"value", false}}},
             {"scheduleStartTime", {{"value", core::FormatIso8601(NextSunday(now))}}}}}};
 }
 
