@@ -311,6 +311,24 @@ ALTER TABLE drops ADD COLUMN transient_failures BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE drops ADD COLUMN imported_parts TEXT;
 )sql";
 
+// Migration 7 (offboarding, issue 13): the audit of erasures (`vivalink offboard` / `forget`).
+// Counts only, never an identity. Keep schema.h in step.
+constexpr std::string_view kErasureAudit = R"sql(
+CREATE TABLE erasure_audit (
+  tenant_id     TEXT NOT NULL,
+  erasure_id    TEXT NOT NULL,
+  action        TEXT NOT NULL CHECK (action IN ('offboard', 'forget')),
+  requested_at  TEXT NOT NULL,
+  committed_at  TEXT NOT NULL,
+  completed_at  TEXT,
+  row_counts    TEXT NOT NULL,
+  rows_total    BIGINT NOT NULL,
+  blobs         BIGINT NOT NULL DEFAULT 0,
+  key_files     BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, erasure_id)
+);
+)sql";
+
 std::string Substitute(std::string_view sql, std::string_view token, std::string_view with) {
   std::string out(sql);
   for (std::size_t at; (at = out.find(token)) != std::string::npos;) {
@@ -370,7 +388,11 @@ std::vector<Migration> MakeMigrations() {
                .name = "ingest: claims with owner and lease, backoff, failure kinds, tenant path",
                .sqlite_sql = std::string(kIngestClaims),
                .postgres_sql = ""});
-  // Migration 6, 7, ...: append here; never edit a released migration.
+  m.push_back({.version = 7,
+               .name = "offboard: erasure audit",
+               .sqlite_sql = std::string(kErasureAudit),
+               .postgres_sql = ""});
+  // Migration 8, 9, ...: append here; never edit a released migration.
   return m;
 }
 

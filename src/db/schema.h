@@ -207,6 +207,20 @@
 //     and 47 full-precision hours a person-week).
 //   PostgreSQL keeps float8[]: native (queryable without our functions), and 8 B a value plus
 //   ~24 B of array header stays within twice DuckDB's size.
+//
+// Migration 7 ("offboard: erasure audit", issue 13) adds:
+// erasure_audit — one row per `vivalink offboard` (a whole tenant) or `vivalink forget` (one
+//   person of a tenant), written in the erasure's own transaction (onboard/offboard.h). It holds
+//   counts only: never the person's object id, e-mail, person key or any hash of them.
+//   PK (tenant_id, erasure_id); an offboarding keeps the tenant's earlier audit rows.
+//   erasure_id TEXT         a random UUID, printed to the operator (the request's reference)
+//   action TEXT             'offboard' | 'forget'
+//   requested_at TEXT       when the command started; committed_at TEXT when the rows were gone
+//   completed_at TEXT       offboard: when the tenant's blobs and key files were deleted too (NULL:
+//                           the command stopped after the commit; running it again finishes);
+//                           forget: = committed_at
+//   row_counts TEXT         JSON object table -> rows deleted; rows_total BIGINT their sum
+//   blobs, key_files BIGINT storage blobs and key-store files deleted (offboard)
 #pragma once
 
 #include <memory>
