@@ -11,6 +11,7 @@
 #include "azure/sas.h"
 #include "cli/analyze_command.h"
 #include "cli/common.h"
+#include "cli/offboard_command.h"
 #include "cli/onboard_command.h"
 #include "cli/partner_command.h"
 #include "cli/report_command.h"
@@ -269,6 +270,11 @@ int Main(int argc, char** argv) {
   sas->add_option("--permissions", sa.permissions, "SAS permission letters")->capture_default_str();
   sas->add_option("--days", sa.days, "validity in days")->capture_default_str();
 
+  OffboardArgs offboard_args;
+  auto* offboard_cmd = AddOffboardCommand(app, offboard_args);
+  ForgetArgs forget_args;
+  auto* forget_cmd = AddForgetCommand(app, forget_args);
+
   AddAnalyzeCommands(app);
   PartnerCommands& partner = AddPartnerCommands(app);
   try {
@@ -279,11 +285,13 @@ int Main(int argc, char** argv) {
   if (auto code = AnalyzeExitCode()) return *code;
   if (run->parsed() || serve->parsed() || status->parsed() || replay->parsed() || reg->parsed() ||
       config_cmd->parsed() || report_cmd->parsed() || partner.parsed() || onboard_cmd->parsed() ||
-      (sas->parsed() && sa.rotate)) {
+      offboard_cmd->parsed() || forget_cmd->parsed() || (sas->parsed() && sa.rotate)) {
     auto config = Configure(config_path, log_level);
     if (!config.ok()) return ReportError(config.status());
     if (run->parsed()) return RunCommand(*config, tenant_filter);
     if (onboard_cmd->parsed()) return OnboardCommand(*config, onboard_args);
+    if (offboard_cmd->parsed()) return OffboardCommand(*config, offboard_args);
+    if (forget_cmd->parsed()) return ForgetCommand(*config, forget_args);
     if (sas->parsed()) {
       if (sa.tenant.empty()) {
         return ReportError(core::InvalidArgumentError("--rotate needs --tenant"));
