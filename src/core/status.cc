@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/log.h"
+
 namespace vivalink::core {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -54,5 +59,17 @@ std::string Status::ToString() const {
   }
   return out;
 }
+
+namespace internal {
+
+void DieOnResultWithoutValue(const Status& status) {
+  // Redacted like every log line: a message may quote a URL with a SAS.
+  const std::string text = Redact(status.ToString());
+  std::fprintf(stderr, "Result accessed without a value: %s\n", text.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace internal
 
 }  // namespace vivalink::core

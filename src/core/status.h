@@ -88,7 +88,15 @@ inline Status FailedPreconditionError(std::string m) {
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status CancelledError(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
-// A value or the Status that explains why there is none.
+namespace internal {
+// Prints "Result accessed without a value: <status>" (redacted) to stderr and aborts. Reaching
+// it is a bug in the caller, which must test ok() first.
+[[noreturn]] void DieOnResultWithoutValue(const Status& status);
+}  // namespace internal
+
+// A value or the Status that explains why there is none. value(), operator* and operator-> on a
+// Result without a value (an error) crash deterministically with the status in the message, as
+// absl::StatusOr does: never undefined behaviour.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -101,22 +109,37 @@ class [[nodiscard]] Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
+  T& value() & {
+    EnsureValue();
+    return *value_;
+  }
+  const T& value() const& {
+    EnsureValue();
+    return *value_;
+  }
   // On an rvalue Result the value is moved out by value, so `for (auto& x : *F())` and
   // `auto&& v = F().value()` never refer into a destroyed temporary.
-  T value() && { return std::move(*value_); }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
-  T operator*() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  T value() && {
+    EnsureValue();
+    return std::move(*value_);
+  }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T operator*() && { return std::move(*this).value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
   template <typename U>
   T value_or(U&& fallback) const& {
     return ok() ? *value_ : static_cast<T>(std::forward<U>(fallback));
   }
 
  private:
+  void EnsureValue() const {
+    if (!value_.has_value()) [[unlikely]] {
+      internal::DieOnResultWithoutValue(status_);
+    }
+  }
+
   Status status_;
   std::optional<T> value_;
 };

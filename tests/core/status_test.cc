@@ -83,5 +83,19 @@ TEST(Result, ValueOrGivesFallbackOnError) {
   EXPECT_EQ(Half(4).value_or(-1), 2);
 }
 
+// Issue 15: reading the value of an error Result was undefined behaviour; it must crash at once,
+// naming the status, whichever accessor is used.
+TEST(ResultDeathTest, ValueOfAnErrorCrashesWithTheStatus) {
+  Result<int> r = DataLossError("part-00003 of run 5c90: bad padding");
+  EXPECT_DEATH((void)r.value(),
+               "Result accessed without a value: DataLoss: part-00003 of run 5c90: bad padding");
+  EXPECT_DEATH((void)*r, "Result accessed without a value: DataLoss");
+  const Result<int>& cr = r;
+  EXPECT_DEATH((void)*cr, "Result accessed without a value: DataLoss");
+  EXPECT_DEATH((void)*Half(3), "Result accessed without a value: InvalidArgument");
+  Result<std::string> s = NotFoundError("blob x");
+  EXPECT_DEATH((void)s->size(), "Result accessed without a value: NotFound: blob x");
+}
+
 }  // namespace
 }  // namespace vivalink::core
