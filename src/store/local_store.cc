@@ -512,6 +512,11 @@ core::Result<std::unique_ptr<LocalStore>> LocalStore::OpenUrl(std::string_view u
   if (core::StartsWithIgnoreCase(url, "file://")) {
     rest.remove_prefix(7);
     if (core::StartsWithIgnoreCase(rest, "localhost/")) rest.remove_prefix(9);
+    // "file://./x" and "file://../x": a folder relative to the working directory, the form of
+    // the embedded default store (file://./vivalink-data/drops). Open makes it absolute.
+    if (rest == "." || rest == ".." || rest.starts_with("./") || rest.starts_with("../")) {
+      return Open(PercentDecode(rest), options);
+    }
     if (rest.empty() || rest.front() != '/') {
       return core::InvalidArgumentError(
           fmt::format("local store URL \"{}\" must be file:///absolute/path (no host name)", url));

@@ -46,7 +46,8 @@ class LocalStore final : public BlobStore {
   // kNotFound when root is missing and create_root is false.
   static core::Result<std::unique_ptr<LocalStore>> Open(const std::filesystem::path& root,
                                                         const LocalStoreOptions& options = {});
-  // Accepts "file:///abs/path" or a plain path.
+  // Accepts "file:///abs/path", "file://./rel/path" or "file://../rel/path" (relative to the
+  // working directory, made absolute here) or a plain path. Any other host is kInvalidArgument.
   static core::Result<std::unique_ptr<LocalStore>> OpenUrl(std::string_view url,
                                                            const LocalStoreOptions& options = {});
 

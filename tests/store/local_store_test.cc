@@ -87,6 +87,24 @@ TEST(LocalStoreOpen, OpenUrlAcceptsFileUrlsAndPaths) {
   EXPECT_EQ((*plain)->root(), dir / "p");
 }
 
+// Issue 15: the embedded default store, file://./vivalink-data/drops, was refused ("must be
+// file:///absolute/path"), so `vivalink run` without --config failed in a fresh folder.
+TEST(LocalStoreOpen, OpenUrlResolvesDotRelativeUrlsAgainstTheWorkingDirectory) {
+  testutil::TempDir dir;
+  std::filesystem::create_directories(dir / "work" / "sub");
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir / "work" / "sub");
+  auto dot = LocalStore::OpenUrl("file://./vivalink-data/drops");
+  auto dotdot = LocalStore::OpenUrl("file://../up");
+  std::filesystem::current_path(previous);
+  const auto work = std::filesystem::canonical(dir / "work");  // getcwd resolves symlinks
+  ASSERT_TRUE(dot.ok()) << dot.status().ToString();
+  EXPECT_EQ((*dot)->root(), work / "sub" / "vivalink-data" / "drops");
+  EXPECT_TRUE(std::filesystem::is_directory(work / "sub" / "vivalink-data" / "drops"));
+  ASSERT_TRUE(dotdot.ok()) << dotdot.status().ToString();
+  EXPECT_EQ((*dotdot)->root(), work / "up");
+}
+
 TEST(LocalStoreOpen, OpenUrlRefusesOtherSchemesAndHosts) {
   for (const char* url : {"https://acct.blob.core.windows.net/c", "file://server/share",
                           "file://relative", "azurite://x"}) {
