@@ -35,7 +35,6 @@ class AzureBlobStore final : public store::BlobStore {
 
   // The client, for operations beyond the BlobStore interface (leases, copies, containers).
   AzureBlobClient& client() { return *client_; }
-  const std::shared_ptr<AzureBlobClient>& shared_client() const { return client_; }
 
  private:
   std::shared_ptr<AzureBlobClient> client_;

@@ -24,10 +24,6 @@ bool ValidPort(std::string_view port) {
 
 }  // namespace
 
-std::string_view DialectName(Dialect dialect) {
-  return dialect == Dialect::kPostgres ? "postgresql" : "sqlite";
-}
-
 std::string StripPassword(std::string_view url) {
   std::string out(url);
   std::size_t scheme_end = out.find("://");

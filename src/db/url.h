@@ -24,9 +24,6 @@ namespace vivalink::db {
 
 enum class Dialect { kSqlite, kPostgres };
 
-// "sqlite" / "postgresql".
-std::string_view DialectName(Dialect dialect);
-
 struct DatabaseUrl {
   Dialect dialect = Dialect::kSqlite;
   // SQLite: the file path as written (relative paths stay relative), or ":memory:".

@@ -443,16 +443,4 @@ core::Result<Organization> Generate(const OrgOptions& options) {
   return org;
 }
 
-std::vector<std::string_view> OrganizationNames() {
-  std::vector<std::string_view> out;
-  for (const Weighted& w : kOrganizations) out.push_back(w.value);
-  return out;
-}
-
-std::vector<std::string_view> RegionNames() {
-  std::vector<std::string_view> out;
-  for (const Weighted& w : kRegions) out.push_back(w.value);
-  return out;
-}
-
 }  // namespace vivalink::sim

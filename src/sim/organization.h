@@ -126,8 +126,4 @@ struct Organization {
 // kInvalidArgument from Validate().
 core::Result<Organization> Generate(const OrgOptions& options);
 
-// Fixed value tables of the HR attributes (for analysis code and tests).
-std::vector<std::string_view> OrganizationNames();  // "Sales", "IT", ...
-std::vector<std::string_view> RegionNames();        // "North America", ...
-
 }  // namespace vivalink::sim
