@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
 
+#include "analysis/internal/render.h"
 #include "core/time.h"
 
 namespace vivalink::analysis {
@@ -301,6 +303,72 @@ core::Result<Frame> FrameBuilder::Finish() && {
   building_.clear();
   index_.clear();
   return frame;
+}
+
+namespace {
+
+core::Status Flush(std::string& buffer, core::ByteSink& out) {
+  core::Status st = out.Write(std::as_bytes(std::span(buffer.data(), buffer.size())));
+  buffer.clear();
+  return st;
+}
+
+// One CSV field of a frame: NA stands for a missing value, so a string "NA" is quoted.
+void AppendFrameField(std::string& out, std::string_view s) {
+  if (s == "NA") {
+    out += "\"NA\"";
+  } else {
+    internal::AppendCsvField(out, s);
+  }
+}
+
+}  // namespace
+
+core::Status WriteFrame(const Frame& frame, std::string_view format, core::ByteSink& out) {
+  const bool csv = format == "csv";
+  if (!csv && format != "json") {
+    return core::InvalidArgumentError(
+        fmt::format("frame output format '{}': use csv or json", format));
+  }
+  const auto& cols = frame.columns();
+  std::string buffer;
+  if (csv) {
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (c > 0) buffer.push_back(',');
+      AppendFrameField(buffer, cols[c].name);
+    }
+    buffer.push_back('\n');
+  }
+  for (size_t r = 0; r < frame.num_rows(); ++r) {
+    if (csv) {
+      for (size_t c = 0; c < cols.size(); ++c) {
+        if (c > 0) buffer.push_back(',');
+        const FrameColumn& col = cols[c];
+        if (col.IsMissing(r) || (col.is_numeric() && !std::isfinite(col.numbers[r]))) {
+          buffer += "NA";
+        } else if (col.is_numeric()) {
+          buffer += internal::FormatNumber(col.numbers[r]);
+        } else {
+          AppendFrameField(buffer, col.StringAt(r));
+        }
+      }
+    } else {
+      nlohmann::ordered_json row = nlohmann::ordered_json::object();
+      for (const auto& col : cols) {
+        if (col.IsMissing(r)) {
+          row[col.name] = nullptr;
+        } else if (col.is_numeric()) {
+          row[col.name] = col.numbers[r];
+        } else {
+          row[col.name] = std::string(col.StringAt(r));
+        }
+      }
+      buffer += row.dump();
+    }
+    buffer.push_back('\n');
+    if (buffer.size() > (1 << 20)) RETURN_IF_ERROR(Flush(buffer, out));
+  }
+  return Flush(buffer, out);
 }
 
 }  // namespace vivalink::analysis

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/io.h"
 #include "core/status.h"
 #include "formats/row_batch.h"
 
@@ -128,5 +129,11 @@ class FrameBuilder {
   std::unordered_map<std::string, size_t> index_;
   size_t num_rows_ = 0;
 };
+
+// The rows of frame as CSV ("csv": a header, fields quoted when needed, NA for missing and
+// non-finite values and a string "NA" quoted) or JSON lines ("json": one object a row, null for
+// missing values), written to out in chunks of about 1 MiB; out is not closed.
+// kInvalidArgument for another format; the sink's errors.
+core::Status WriteFrame(const Frame& frame, std::string_view format, core::ByteSink& out);
 
 }  // namespace vivalink::analysis

@@ -1,7 +1,10 @@
 #include "azure/sas.h"
 
+#include <chrono>
+#include <cstdlib>
 #include <vector>
 
+#include "azure/credentials.h"
 #include "core/strings.h"
 #include "http/transport.h"
 
@@ -164,6 +167,31 @@ core::Result<std::string> MakeContainerSas(std::string_view account, std::string
   options.expiry = expiry;
   options.start = start;
   return MakeServiceSas(*key, options);
+}
+
+core::Result<std::string> ContainerSasUrlFromEnvironment(std::string_view container,
+                                                         std::string_view permissions, int days) {
+  if (container.empty()) {
+    return core::InvalidArgumentError("--container is required (or --rotate --tenant T)");
+  }
+  const char* env = std::getenv("AZURE_STORAGE_CONNECTION_STRING");
+  if (env == nullptr || *env == '\0') {
+    return core::InvalidArgumentError(
+        "set AZURE_STORAGE_CONNECTION_STRING to the partner storage account's connection string "
+        "(AccountName and AccountKey; UseDevelopmentStorage=true for Azurite)");
+  }
+  ASSIGN_OR_RETURN(ConnectionString cs, ParseConnectionString(env));
+  if (cs.account_key.empty()) {
+    return core::InvalidArgumentError(
+        "the connection string has no AccountKey; a SAS can only be made with the account key");
+  }
+  if (days < 1 || days > 365) {
+    return core::InvalidArgumentError("--days must be between 1 and 365");
+  }
+  const auto expiry = core::SystemClock::Instance().Now() + std::chrono::days(days);
+  ASSIGN_OR_RETURN(std::string sas, MakeContainerSas(cs.account_name, cs.account_key, container,
+                                                     permissions, expiry));
+  return cs.blob_endpoint + "/" + std::string(container) + "?" + sas;
 }
 
 SasUrl SplitSasUrl(std::string_view url) {

@@ -64,6 +64,15 @@ core::Result<std::string> MakeContainerSas(std::string_view account, std::string
                                            core::TimePoint expiry,
                                            std::optional<core::TimePoint> start = std::nullopt);
 
+// `vivalink sas`: "<blob endpoint>/<container>?<service SAS>" signed with the account key of the
+// connection string in AZURE_STORAGE_CONNECTION_STRING (read here, never a command-line
+// argument, where `ps` would show it; UseDevelopmentStorage=true for Azurite), valid for `days`
+// days from now. Errors (kInvalidArgument, saying what to set): an empty container; the variable
+// unset or empty; a connection string without AccountKey; days outside 1-365; bad permissions;
+// ParseConnectionString's.
+core::Result<std::string> ContainerSasUrlFromEnvironment(std::string_view container,
+                                                         std::string_view permissions, int days);
+
 // Puts SAS permission letters into the canonical order the service expects ("wc" -> "cw") and
 // refuses letters outside allowed (kInvalidArgument). Duplicates are dropped.
 core::Result<std::string> CanonicalPermissions(std::string_view letters, std::string_view allowed);

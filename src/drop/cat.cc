@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "crypto/gzip.h"
 #include "drop/reader.h"
 
@@ -108,6 +109,46 @@ core::Status CatDrop(store::BlobStore& store, const DropRef& ref, const DropMeta
   }
   core::SecureWipe(plain_value.data(), plain_value.size());
   return core::OkStatus();
+}
+
+namespace {
+
+// The key API's answer saved in the keys file, or why there is none; LoadDropKeys decides.
+core::Result<std::vector<WrappedKey>> KeysFileAnswer(const CatRequest& request,
+                                                     const DropMetadata& metadata) {
+  if (request.keys_file.empty()) {
+    return core::NotFoundError(
+        "no key API answer: pass --keys-file with the key API's answer for CopyActivityId " +
+        metadata.copy_activity_id);
+  }
+  ASSIGN_OR_RETURN(std::string text, core::ReadFile(request.keys_file, 1u << 20));
+  auto parsed = ParseKeysResponse(text);
+  if (!parsed.ok()) return parsed.status().WithContext(request.keys_file);
+  return parsed;
+}
+
+}  // namespace
+
+core::Status CatDropRequest(store::BlobStore& store, const CatRequest& request,
+                            core::ByteSink& out) {
+  ASSIGN_OR_RETURN(DropRef ref, ParseDropRef(request.drop));
+  ASSIGN_OR_RETURN(DropMetadata metadata, ReadMetadata(store, ref));
+  if (metadata.failed_upstream()) {
+    return core::FailedPreconditionError(fmt::format(
+        "drop {} failed upstream: {}; it holds no data", ref.ToString(), metadata.errors));
+  }
+  ASSIGN_OR_RETURN(DropKeys keys, LoadDropKeys(KeyStore(request.keystore), ref, metadata,
+                                               KeysFileAnswer(request, metadata)));
+  if (request.summary) {
+    DropSummary summary;
+    core::Status verified = VerifyDrop(store, ref, metadata, keys, summary);
+    const std::string text = summary.ToText();
+    RETURN_IF_ERROR(out.Write(std::as_bytes(std::span(text.data(), text.size()))));
+    RETURN_IF_ERROR(out.Close());
+    return verified;
+  }
+  RETURN_IF_ERROR(CatDrop(store, ref, metadata, keys, out));
+  return out.Close();
 }
 
 }  // namespace vivalink::drop

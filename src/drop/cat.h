@@ -41,4 +41,23 @@ core::Status CatDrop(store::BlobStore& store, const DropRef& ref, const DropMeta
 // Reads and parses metadata.json of ref.
 core::Result<DropMetadata> ReadMetadata(store::BlobStore& store, const DropRef& ref);
 
+// `vivalink drop cat`: what the operator names.
+struct CatRequest {
+  std::string drop;                               // "<RunId>/VivaInsights/<TenantId>"
+  std::string keystore = "./vivalink-data/keys";  // the tenants' key pairs (KeyStore)
+  // The key API's answer for the drop's CopyActivityId (JSON); "" = none, which only a drop
+  // with DecryptionKeyDetails and no PII columns can do without.
+  std::string keys_file;
+  bool summary = false;  // DropSummary::ToText() instead of the rows
+};
+
+// The whole `drop cat`: parses the drop path, reads its metadata, refuses a drop that failed
+// upstream (kFailedPrecondition: it holds no data), loads its keys (LoadDropKeys, the keys file
+// read and parsed), then writes the rows as JSON lines (CatDrop) or, with summary, the summary
+// text (written also when verification fails; the failure is returned). Errors: kInvalidArgument
+// for a bad drop path; kNotFound for a missing keys file (naming it) or a keys file that was
+// needed and not given; those of ReadMetadata, LoadDropKeys, VerifyDrop and the sink.
+core::Status CatDropRequest(store::BlobStore& store, const CatRequest& request,
+                            core::ByteSink& out);
+
 }  // namespace vivalink::drop

@@ -236,4 +236,18 @@ core::Result<crypto::RsaPrivateKey> KeyStore::Load(std::string_view tenant_id) c
   return crypto::RsaPrivateKey::LoadPem(path);
 }
 
+core::Result<std::string> CreateTenantKeyPair(const std::filesystem::path& keystore,
+                                              std::string_view tenant) {
+  const std::string tenant_id = core::NormalizeUuid(tenant);
+  KeyStore store(keystore);
+  ASSIGN_OR_RETURN(crypto::RsaPrivateKey key, store.Create(tenant_id));
+  crypto::Jwk jwk = key.PublicKey().ToJwk();
+  nlohmann::ordered_json j = {
+      {"tenantId", tenant_id},
+      {"rsaKey",
+       {{"kty", jwk.kty}, {"e", jwk.e}, {"n", jwk.n}, {"encryptionAlgorithm", "RSA2048"}}},
+      {"privateKeyFile", store.PrivateKeyPath(tenant_id).string()}};
+  return j.dump(2);
+}
+
 }  // namespace vivalink::drop

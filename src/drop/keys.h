@@ -69,6 +69,14 @@ core::Result<std::string> MakeKeysResponse(std::string_view request_id, const Dr
 core::Result<WrappedKey> WrapKey(std::string_view type, const crypto::AesKeyIv& key,
                                  const crypto::RsaPublicKey& public_key);
 
+// `vivalink keys create`: creates the tenant's pair in the key store folder (KeyStore::Create,
+// the tenant GUID normalised) and returns what the customer registers with the key API, as
+// indented JSON: {"tenantId", "rsaKey": {kty, e, n, "encryptionAlgorithm": "RSA2048"},
+// "privateKeyFile"}. Errors: KeyStore::Create's (kInvalidArgument for a tenant that is not a
+// GUID, kFailedPrecondition when the tenant already has a pair).
+core::Result<std::string> CreateTenantKeyPair(const std::filesystem::path& keystore,
+                                              std::string_view tenant);
+
 // One RSA key pair per customer tenant, in <dir>/<tenant-id>/private.pem (0600) and public.pem.
 class KeyStore {
  public:

@@ -72,6 +72,28 @@ std::string PersonKey(std::string_view key, std::string_view tenant_id,
   return core::HexEncode(crypto::HmacSha256(key, core::ToLower(tenant_id) + "/" + id));
 }
 
+namespace {
+
+// The key file's 64 hex characters, in wiped memory.
+core::Result<core::SecureString> ReadPseudonymKey(const std::filesystem::path& path) {
+  ASSIGN_OR_RETURN(std::string text, core::ReadFile(path, 4096));
+  core::SecureString key;
+  std::string_view trimmed = core::Trim(text);
+  bool ok = trimmed.size() == 64;
+  for (char c : trimmed) ok = ok && std::isxdigit(static_cast<unsigned char>(c));
+  if (ok) key.assign(trimmed.begin(), trimmed.end());
+  core::SecureWipe(text.data(), text.size());
+  if (!ok) {
+    return core::DataLossError(fmt::format(
+        "{} must hold 64 hex characters (the tenant's pseudonym key); restore it from the backup "
+        "of the key store",
+        path.string()));
+  }
+  return key;
+}
+
+}  // namespace
+
 std::filesystem::path PseudonymKeyPath(const std::filesystem::path& keystore,
                                        std::string_view tenant_id) {
   return keystore / core::ToLower(tenant_id) / "pseudonym.key";
@@ -91,20 +113,20 @@ core::Result<core::SecureString> LoadOrCreatePseudonymKey(const std::filesystem:
     RETURN_IF_ERROR(
         core::CreateFileExclusive(path, std::string_view(line.data(), line.size()), 0600).status());
   }
-  ASSIGN_OR_RETURN(std::string text, core::ReadFile(path, 4096));
-  core::SecureString key;
-  std::string_view trimmed = core::Trim(text);
-  bool ok = trimmed.size() == 64;
-  for (char c : trimmed) ok = ok && std::isxdigit(static_cast<unsigned char>(c));
-  if (ok) key.assign(trimmed.begin(), trimmed.end());
-  core::SecureWipe(text.data(), text.size());
-  if (!ok) {
-    return core::DataLossError(fmt::format(
-        "{} must hold 64 hex characters (the tenant's pseudonym key); restore it from the backup "
-        "of the key store",
-        path.string()));
+  return ReadPseudonymKey(path);
+}
+
+core::Result<core::SecureString> LoadPseudonymKey(const std::filesystem::path& keystore,
+                                                  std::string_view tenant_id) {
+  const std::filesystem::path path = PseudonymKeyPath(keystore, tenant_id);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return core::FailedPreconditionError(fmt::format(
+        "pseudonymisation is configured but tenant {} has no pseudonym key ({}); run `vivalink "
+        "run` first, or restore the key from its backup",
+        tenant_id, path.string()));
   }
-  return key;
+  return ReadPseudonymKey(path);
 }
 
 }  // namespace vivalink::identity

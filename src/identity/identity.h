@@ -72,4 +72,11 @@ std::filesystem::path PseudonymKeyPath(const std::filesystem::path& keystore,
 core::Result<core::SecureString> LoadOrCreatePseudonymKey(const std::filesystem::path& keystore,
                                                           std::string_view tenant_id);
 
+// Loads the tenant's pseudonym key that ingestion created, never creating one: a fresh key would
+// only make every lookup of the hashes stored under the old one fail. Errors: kFailedPrecondition
+// when the tenant has no key yet (nothing of it was imported: run `vivalink run` first, or
+// restore the key from its backup); otherwise as LoadOrCreatePseudonymKey.
+core::Result<core::SecureString> LoadPseudonymKey(const std::filesystem::path& keystore,
+                                                  std::string_view tenant_id);
+
 }  // namespace vivalink::identity

@@ -212,6 +212,7 @@ Result<std::vector<LedgerEntry>> Ledger::Select(std::string_view where,
     e.last_error = TextOf(row[7]);
     e.error_code = TextOf(row[8]);
     e.rows = IntOf(row[9]);
+    e.rows_recorded = !row[9].is_null();
     e.bytes = IntOf(row[10]);
     e.metadata_created = TextOf(row[11]);
     e.discovered_at = TextOf(row[12]);

@@ -97,6 +97,7 @@ struct LedgerEntry {
   std::string last_error;
   std::string error_code;
   int64_t rows = 0;
+  bool rows_recorded = false;  // false while the ledger holds no row count (not imported yet)
   int64_t bytes = 0;
   std::string metadata_created;  // ISO 8601 with milliseconds
   std::string discovered_at, started_at, finished_at, cleaned_at;

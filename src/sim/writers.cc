@@ -5,6 +5,16 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "crypto/rsa.h"
+#include "drop/keys.h"
+#include "drop/metadata.h"
+#include "drop/writer.h"
+#include "formats/reader.h"
+#include "formats/writer.h"
+
 namespace vivalink::sim {
 namespace {
 
@@ -324,6 +334,88 @@ core::Result<size_t> WriteUsers(const Organization& org, size_t tenant, core::By
   }
   RETURN_IF_ERROR(buffer.Flush(true));
   return n;
+}
+
+namespace {
+
+// A CSV person query as JSON lines: canonical column names, typed values (formats' writer).
+core::Result<std::string> CsvToJsonLines(std::string csv, const std::string& name) {
+  formats::ReaderOptions ro;
+  ro.format = formats::Format::kCsv;
+  ro.source_name = name;
+  ASSIGN_OR_RETURN(auto reader, formats::OpenRowReader(core::MemorySource::Owning(std::move(csv)),
+                                                       std::move(ro)));
+  core::StringSink sink;
+  formats::JsonLinesWriter writer(sink);
+  formats::RowBatch batch;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, reader->Next(batch));
+    if (!more) break;
+    RETURN_IF_ERROR(writer.Write(batch));
+  }
+  RETURN_IF_ERROR(writer.Flush());
+  return std::move(sink.data());
+}
+
+// The rows of the input file as JSON lines: as they are, or converted from CSV.
+core::Result<std::string> InputAsJsonLines(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, core::ReadFile(path));
+  const size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (first != std::string::npos && text[first] == '{') return text;
+  return CsvToJsonLines(std::move(text), path);
+}
+
+}  // namespace
+
+std::string SingleDropResult::ToJson() const {
+  nlohmann::ordered_json j = {{"drop", ref.ToString()},
+                              {"copyActivityId", copy_activity_id},
+                              {"rows", rows},
+                              {"parts", parts},
+                              {"keysFile", keys_file}};
+  return j.dump();
+}
+
+core::Result<SingleDropResult> WriteSingleDrop(store::BlobStore& store,
+                                               const SingleDropRequest& request) {
+  ASSIGN_OR_RETURN(auto pub, crypto::RsaPublicKey::LoadPem(request.public_key));
+  if (!core::IsUuid(request.tenant)) return core::InvalidArgumentError("--tenant must be a GUID");
+  SingleDropResult out;
+  out.ref = {request.run_id.empty() ? core::NewUuid() : request.run_id, request.kind,
+             core::NormalizeUuid(request.tenant)};
+  ASSIGN_OR_RETURN(std::string jsonl, InputAsJsonLines(request.input));
+  drop::DropKeys keys{crypto::AesKeyIv::Random(), crypto::AesKeyIv::Random()};
+  drop::DropMetadata m;
+  m.copy_activity_id = core::NewUuid();
+  m.tenant_id = out.ref.tenant_id;
+  m.data_factory_name = "vivasim";
+  m.job_submission_time = core::SystemClock::Instance().Now();
+  if (request.errors.empty()) {
+    drop::DropWriteOptions wo;
+    wo.part_rows = request.part_rows;
+    ASSIGN_OR_RETURN(drop::DropWriteResult written,
+                     drop::WriteDropParts(store, out.ref, jsonl, keys, wo));
+    drop::FillMetadataFromResult(written, m);
+    out.rows = written.rows;
+    out.parts = written.parts;
+  } else {
+    m.errors = request.errors;
+  }
+  if (m.request_start == core::TimePoint{}) m.request_start = m.job_submission_time;
+  if (m.request_end == core::TimePoint{}) m.request_end = m.request_start;
+  if (request.inline_key) {
+    ASSIGN_OR_RETURN(m.inline_key, drop::WrapKey("File", keys.file, pub));
+  }
+  m.job_completion_time = core::SystemClock::Instance().Now();
+  ASSIGN_OR_RETURN(std::string response, drop::MakeKeysResponse(m.copy_activity_id, keys, pub));
+  if (!request.keys_out.empty()) {
+    core::Status written = core::WriteFileAtomic(request.keys_out, response, 0600);
+    if (!written.ok()) return written.WithContext("--keys-out " + request.keys_out);
+  }
+  RETURN_IF_ERROR(drop::WriteMetadata(store, out.ref, m).status());
+  out.copy_activity_id = m.copy_activity_id;
+  out.keys_file = request.keys_out;
+  return out;
 }
 
 }  // namespace vivalink::sim

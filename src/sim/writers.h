@@ -21,8 +21,10 @@
 
 #include "core/io.h"
 #include "core/status.h"
+#include "drop/layout.h"
 #include "sim/metrics.h"
 #include "sim/organization.h"
+#include "store/blob_store.h"
 
 namespace vivalink::sim {
 
@@ -51,6 +53,38 @@ core::Result<size_t> WriteWeek(const Organization& org, size_t tenant, int week,
 // accountEnabled false), MGDC bookkeeping columns puser, ptenant, datarow, userrow, pagerow,
 // rowinformation. Returns the number of rows. kInvalidArgument for a tenant out of range.
 core::Result<size_t> WriteUsers(const Organization& org, size_t tenant, core::ByteSink& sink);
+
+// `vivasim drop write`: one drop from a rows file, as the pipeline writes a drop: fresh File and
+// Column keys, PII columns column-encrypted, gzip, AES-256-CBC, parts, metadata.json last.
+struct SingleDropRequest {
+  std::string tenant;      // customer tenant id (a GUID)
+  std::string public_key;  // the partner's public key (PEM file) the keys are wrapped for
+  // Rows: JSON lines as delivered, or a CSV person query (written as JSON lines with canonical
+  // column names and typed values).
+  std::string input;
+  std::string run_id;                 // "" = a new GUID
+  std::string kind = "VivaInsights";  // or AADUser
+  std::string keys_out;     // write the key API's answer for the drop here (0600); "" = not
+  bool inline_key = false;  // also put the File key, wrapped, in metadata.json
+  uint64_t part_rows = 0;   // rows per part; 0 = one part
+  std::string errors;       // a failed run: metadata with Errors, no data
+};
+
+struct SingleDropResult {
+  drop::DropRef ref;
+  std::string copy_activity_id;
+  uint64_t rows = 0;
+  uint64_t parts = 0;
+  std::string keys_file;  // SingleDropRequest::keys_out
+  // {"drop", "copyActivityId", "rows", "parts", "keysFile"} on one line.
+  std::string ToJson() const;
+};
+
+// Writes the drop into store. Errors: kInvalidArgument for a tenant that is not a GUID; those of
+// reading the public key and the input (naming them), of the CSV reader, of the drop writer and
+// of writing keys_out (naming it).
+core::Result<SingleDropResult> WriteSingleDrop(store::BlobStore& store,
+                                               const SingleDropRequest& request);
 
 namespace internal {
 // Accumulates text and hands it to a sink in ~1 MiB writes.

@@ -125,5 +125,21 @@ TEST_F(PseudonymKeyTest, AnEmptyKeyFileIsDataLossNamingTheFile) {
   EXPECT_NE(k.status().message().find("backup"), std::string::npos);
 }
 
+// `vivalink partner load` reads the key ingestion made and must never create one: a new key
+// would silently make every partner key miss the stored hashes.
+TEST_F(PseudonymKeyTest, LoadWithoutCreateRefusesAMissingKeyAndCreatesNothing) {
+  auto missing = LoadPseudonymKey(dir_, "Tenant-A");
+  ASSERT_EQ(missing.status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_NE(missing.status().message().find("vivalink run"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "tenant-a" / "pseudonym.key"));
+
+  auto created = LoadOrCreatePseudonymKey(dir_, "tenant-a");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto loaded = LoadPseudonymKey(dir_, "Tenant-A");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(std::string(loaded->begin(), loaded->end()),
+            std::string(created->begin(), created->end()));
+}
+
 }  // namespace
 }  // namespace vivalink::identity

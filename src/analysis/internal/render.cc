@@ -5,9 +5,8 @@
 #include <cstdio>
 
 namespace vivalink::analysis::internal {
-namespace {
 
-void AppendField(std::string& out, std::string_view s) {
+void AppendCsvField(std::string& out, std::string_view s) {
   if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
     out.append(s);
     return;
@@ -19,8 +18,6 @@ void AppendField(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
-
-}  // namespace
 
 std::string FormatNumber(double v) {
   if (std::isnan(v)) return "";
@@ -47,7 +44,7 @@ std::string CsvTable::Render() const {
   std::string out;
   for (size_t i = 0; i < header_.size(); ++i) {
     if (i > 0) out.push_back(',');
-    AppendField(out, header_[i]);
+    AppendCsvField(out, header_[i]);
   }
   out.push_back('\n');
   for (const auto& row : rows_) {
@@ -59,7 +56,7 @@ std::string CsvTable::Render() const {
       } else if (const auto* n = std::get_if<long long>(&c)) {
         out.append(std::to_string(*n));
       } else if (const auto* s = std::get_if<std::string>(&c)) {
-        AppendField(out, *s);
+        AppendCsvField(out, *s);
       }
     }
     out.push_back('\n');

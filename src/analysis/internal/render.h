@@ -19,6 +19,10 @@ std::string FormatLabelNumber(double v);
 // A JSON number, or null for NaN and infinities (JSON has neither).
 Json JsonNumber(double v);
 
+// Appends one RFC 4180 field: quoted (inner quotes doubled) when it holds a comma, a quote or a
+// line break.
+void AppendCsvField(std::string& out, std::string_view field);
+
 using Cell = std::variant<std::monostate, double, long long, std::string>;
 
 // Accumulates rows and renders RFC 4180 CSV ("\n" line ends; fields quoted when needed).
