@@ -2,12 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
-#include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -17,38 +12,20 @@
 #include "analysis/groups.h"
 #include "analysis/hygiene.h"
 #include "analysis/iv.h"
-#include "analysis/load_csv.h"
 #include "analysis/patterns.h"
-#include "cli/common.h"
-#include "core/io.h"
 #include "core/strings.h"
 #include "formats/canonical.h"
-#include "formats/reader.h"
-#include "join/join.h"
-#include "join/partner.h"
-#include "join/resolver.h"
+#include "join/file_join.h"
 #include "meetings/meeting_query.h"
 #include "meetings/metrics.h"
 
 namespace vivalink::cli {
 namespace {
 
-std::optional<int> g_exit_code;
-
-// Options every analyze subcommand shares: the input and the optional partner join.
-struct InputArgs {
-  std::string input;
+// Options every analyze subcommand shares: the input and the optional partner join, and the
+// output format.
+struct InputArgs : join::FileJoinRequest {
   std::string format = "csv";
-  std::string users;
-  std::string partner;
-  std::string partner_static;
-  std::string partner_key = "Email";
-  std::string partner_key_type = "email";
-  std::string partner_date;  // "": detect (MetricDate, Week, Date, Day, WeekStart)
-  std::vector<std::string> partner_sum, partner_mean;
-  std::string partner_default = "mean";
-  bool left_join = false;
-  std::string join_report;
 };
 
 void AddInputOptions(CLI::App* cmd, InputArgs& a) {
@@ -84,19 +61,6 @@ void AddInputOptions(CLI::App* cmd, InputArgs& a) {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-// Loads one partner file; detect_date: pick the date column from the first batch's columns.
-core::Result<join::PartnerTable> LoadPartnerInput(const std::string& path,
-                                                  const join::IdentityIndex* index,
-                                                  join::PartnerOptions options, bool detect_date) {
-  options.detect_date_column = detect_date;
-  return join::LoadPartnerFile(path, index, options);
-}
-
-struct Loaded {
-  analysis::Frame frame;
-  std::vector<std::string> partner_columns;  // columns added by the join
-};
-
 // Canonical names of user-given column lists (display names are accepted too).
 std::vector<std::string> Canonical(const std::vector<std::string>& names) {
   std::vector<std::string> out;
@@ -116,77 +80,20 @@ std::vector<std::string> Wanted(bool all, std::vector<std::string> named) {
   return named;
 }
 
-// wanted: the person query's columns to keep (empty: all); names that are not in the person
-// query (partner columns) are ignored here, the analyses check them on the joined frame.
-core::Result<Loaded> LoadInput(const InputArgs& a, const std::vector<std::string>& wanted) {
-  Loaded out;
-  ASSIGN_OR_RETURN(out.frame, analysis::LoadCsvFrame(a.input, wanted, /*missing_wanted_ok=*/true));
-  if (a.partner.empty() && a.partner_static.empty()) {
-    if (!a.users.empty()) {
-      return core::InvalidArgumentError("--users is only used with --partner/--partner-static");
-    }
-    return out;
-  }
-  ASSIGN_OR_RETURN(join::KeyType key_type, join::ParseKeyType(a.partner_key_type));
-  std::optional<join::IdentityIndex> index;
-  if (!a.users.empty()) {
-    ASSIGN_OR_RETURN(index, join::LoadIdentityIndexFile(a.users));
-  } else if (key_type == join::KeyType::kEmail) {
-    return core::InvalidArgumentError(
-        "partner data keyed by e-mail needs the user export: pass --users (the Entra ID "
-        "User_v1 export), or --partner-key-type object_id");
-  }
-  join::PartnerOptions options;
-  options.key_column = a.partner_key;
-  options.key_type = key_type;
-  ASSIGN_OR_RETURN(options.numeric_default, join::ParseAggregation(a.partner_default));
-  for (const auto& c : a.partner_sum) options.aggregation_of[c] = join::Aggregation::kSum;
-  for (const auto& c : a.partner_mean) options.aggregation_of[c] = join::Aggregation::kMean;
-  const join::IdentityIndex* index_ptr = index ? &*index : nullptr;
-  std::vector<join::PartnerTable> tables;
-  if (!a.partner.empty()) {
-    join::PartnerOptions weekly = options;
-    bool detect = a.partner_date.empty();
-    if (!detect && !core::EqualsIgnoreCase(a.partner_date, "none")) {
-      weekly.date_column = a.partner_date;
-    }
-    ASSIGN_OR_RETURN(auto table, LoadPartnerInput(a.partner, index_ptr, weekly, detect));
-    tables.push_back(std::move(table));
-  }
-  if (!a.partner_static.empty()) {
-    ASSIGN_OR_RETURN(auto table, LoadPartnerInput(a.partner_static, index_ptr, options, false));
-    tables.push_back(std::move(table));
-  }
-  std::vector<const join::PartnerTable*> ptrs;
-  for (const auto& t : tables) ptrs.push_back(&t);
-  join::JoinOptions join_options;
-  join_options.keep_unmatched_viva_rows = a.left_join;
-  ASSIGN_OR_RETURN(auto joined, join::JoinPartners(out.frame, ptrs, join_options, index_ptr));
-  std::fprintf(stderr, "%s\n", join::ToText(joined.report).c_str());
-  if (!a.join_report.empty()) {
-    FILE* f = std::fopen(a.join_report.c_str(), "wb");
-    if (f == nullptr) {
-      return core::NotFoundError(fmt::format("cannot write --join-report '{}'", a.join_report));
-    }
-    std::string json = join::ToJson(joined.report) + "\n";
-    std::fwrite(json.data(), 1, json.size(), f);
-    std::fclose(f);
-  }
-  const size_t viva_columns = out.frame.num_columns();
-  out.frame = std::move(joined.frame);
-  for (size_t c = viva_columns; c < out.frame.num_columns(); ++c) {
-    out.partner_columns.push_back(out.frame.columns()[c].name);
-  }
-  return out;
+// The person query with the columns an analysis reads (see Wanted), joined with the partner
+// files when given; the join's counts (never identities) go to stderr.
+core::Result<join::FileJoin> LoadInput(const InputArgs& a, std::vector<std::string> wanted) {
+  join::FileJoinRequest request = a;
+  request.columns = std::move(wanted);
+  ASSIGN_OR_RETURN(join::FileJoin loaded, join::LoadFileJoin(request));
+  if (loaded.report) std::fprintf(stderr, "%s\n", join::ToText(*loaded.report).c_str());
+  return loaded;
 }
 
-// Default predictors/behaviours must be behaviours: the partner's other outcome columns are left
-// out unless named.
-void ExcludePartnerColumns(const Loaded& loaded, std::string_view outcome,
+// Appends to exclude the partner columns other than outcome (see FileJoin).
+void ExcludePartnerColumns(const join::FileJoin& loaded, std::string_view outcome,
                            std::vector<std::string>& exclude) {
-  for (const auto& c : loaded.partner_columns) {
-    if (c != outcome) exclude.push_back(c);
-  }
+  for (auto& c : loaded.PartnerColumnsExcept(outcome)) exclude.push_back(std::move(c));
 }
 
 int Finish(const core::Status& status) {
@@ -214,7 +121,7 @@ core::Status RunIv(const IvArgs& a) {
   ASSIGN_OR_RETURN(analysis::Comparison outcome, analysis::ParseComparison(a.outcome));
   std::vector<std::string> named = Canonical(a.predictors);
   named.push_back(formats::CanonicalName(outcome.column));
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(a.predictors.empty(), named)));
+  ASSIGN_OR_RETURN(join::FileJoin loaded, LoadInput(a.in, Wanted(a.predictors.empty(), named)));
   analysis::IvOptions options;
   options.predictors = Canonical(a.predictors);
   options.bins = a.bins;
@@ -236,7 +143,7 @@ core::Status RunDrivers(const DriversArgs& a) {
   std::string outcome = formats::CanonicalName(core::Trim(a.outcome));
   std::vector<std::string> named = Canonical(a.behaviours);
   named.push_back(outcome);
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(a.behaviours.empty(), named)));
+  ASSIGN_OR_RETURN(join::FileJoin loaded, LoadInput(a.in, Wanted(a.behaviours.empty(), named)));
   analysis::DriverOptions options;
   options.behaviours = Canonical(a.behaviours);
   options.iv_bins = a.iv_bins;
@@ -257,7 +164,7 @@ struct GroupsArgs {
 core::Status RunGroups(const GroupsArgs& a) {
   std::vector<std::string> named = Canonical(a.by);
   for (auto& m : Canonical(a.metrics)) named.push_back(std::move(m));
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(a.metrics.empty(), named)));
+  ASSIGN_OR_RETURN(join::FileJoin loaded, LoadInput(a.in, Wanted(a.metrics.empty(), named)));
   analysis::GroupSummaryOptions options;
   options.group_by = Canonical(a.by);
   options.metrics = Canonical(a.metrics);
@@ -276,72 +183,10 @@ struct HygieneArgs {
   bool exclude = false;
 };
 
-std::string NumberText(double v) {
-  if (!std::isfinite(v)) return "NA";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, r.ptr);
-}
-
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos && s != "NA") return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
-// The rows of a frame as CSV (NA for missing values) or JSON lines (null).
-void PrintFrame(const analysis::Frame& frame, const std::string& format) {
-  const auto& cols = frame.columns();
-  std::string out;
-  if (format == "csv") {
-    for (size_t c = 0; c < cols.size(); ++c) {
-      if (c > 0) out.push_back(',');
-      out += CsvField(cols[c].name);
-    }
-    out.push_back('\n');
-  }
-  for (size_t r = 0; r < frame.num_rows(); ++r) {
-    if (format == "csv") {
-      for (size_t c = 0; c < cols.size(); ++c) {
-        if (c > 0) out.push_back(',');
-        if (cols[c].IsMissing(r)) {
-          out += "NA";
-        } else {
-          out +=
-              cols[c].is_numeric() ? NumberText(cols[c].numbers[r]) : CsvField(cols[c].StringAt(r));
-        }
-      }
-    } else {
-      nlohmann::ordered_json row = nlohmann::ordered_json::object();
-      for (const auto& col : cols) {
-        if (col.IsMissing(r)) {
-          row[col.name] = nullptr;
-        } else if (col.is_numeric()) {
-          row[col.name] = col.numbers[r];
-        } else {
-          row[col.name] = std::string(col.StringAt(r));
-        }
-      }
-      out += row.dump();
-    }
-    out.push_back('\n');
-    if (out.size() > (1 << 20)) {
-      Print(out);
-      out.clear();
-    }
-  }
-  Print(out);
-}
-
 core::Status RunHygiene(const HygieneArgs& a) {
   // --exclude prints every column of the rows that remain.
   ASSIGN_OR_RETURN(
-      Loaded loaded,
+      join::FileJoin loaded,
       LoadInput(a.in, Wanted(a.exclude, {formats::CanonicalName(core::Trim(a.metric))})));
   analysis::HygieneOptions options;
   options.metric = formats::CanonicalName(core::Trim(a.metric));
@@ -349,8 +194,8 @@ core::Status RunHygiene(const HygieneArgs& a) {
   if (a.exclude) {
     std::fprintf(stderr, "hygiene: %lld of %zu rows removed\n",
                  static_cast<long long>(filtered.rows_removed), loaded.frame.num_rows());
-    PrintFrame(filtered.frame, a.in.format);
-    return core::OkStatus();
+    StdoutSink out;
+    return analysis::WriteFrame(filtered.frame, a.in.format, out);
   }
   analysis::HygieneResult result;
   result.exclusions = std::move(filtered.exclusions);
@@ -374,7 +219,7 @@ core::Status RunPatterns(const PatternsArgs& a) {
   std::string by = core::Trim(a.by).empty() ? "" : formats::CanonicalName(core::Trim(a.by));
   std::vector<std::string> named = {metric};
   if (!by.empty()) named.push_back(by);
-  ASSIGN_OR_RETURN(Loaded loaded, LoadInput(a.in, Wanted(false, named)));
+  ASSIGN_OR_RETURN(join::FileJoin loaded, LoadInput(a.in, Wanted(false, named)));
   if (a.min_group < 1) return core::InvalidArgumentError("--min-group must be at least 1");
   if (a.kind == "trend") {
     analysis::TrendOptions options;
@@ -453,16 +298,12 @@ core::Status RunMeetingQuery(const MeetingQueryArgs& a) {
 
 }  // namespace
 
-std::optional<int> AnalyzeExitCode() { return g_exit_code; }
-
-void AddAnalyzeCommands(CLI::App& app) {
+void RegisterAnalyzeCommands(CLI::App& app, Commands& commands) {
   auto* analyze = app.add_subcommand(
       "analyze", "analyse a person query, optionally joined with partner data; results on stdout");
   analyze->require_subcommand(1);
 
-  // The argument structs live for the whole program: CLI11 writes into them during parse and
-  // the callbacks read them.
-  static IvArgs iv;
+  auto& iv = commands.Keep<IvArgs>();
   auto* iv_cmd = analyze->add_subcommand("iv", "information value of predictors for an outcome");
   AddInputOptions(iv_cmd, iv.in);
   iv_cmd->add_option("--outcome", iv.outcome, "binary outcome, e.g. 'Revenue>5000'")->required();
@@ -471,9 +312,9 @@ void AddAnalyzeCommands(CLI::App& app) {
   iv_cmd->add_option("--bins", iv.bins, "bins per numeric predictor")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  iv_cmd->callback([] { g_exit_code = Finish(RunIv(iv)); });
+  commands.Add(iv_cmd, [&iv] { return Finish(RunIv(iv)); });
 
-  static DriversArgs drivers;
+  auto& drivers = commands.Keep<DriversArgs>();
   auto* drivers_cmd =
       analyze->add_subcommand("drivers", "rank behaviours by association with a numeric outcome");
   AddInputOptions(drivers_cmd, drivers.in);
@@ -488,9 +329,9 @@ void AddAnalyzeCommands(CLI::App& app) {
                    "rank by |Spearman rho| or by |partial r| given the other behaviours")
       ->check(CLI::IsMember({"spearman", "partial"}))
       ->capture_default_str();
-  drivers_cmd->callback([] { g_exit_code = Finish(RunDrivers(drivers)); });
+  commands.Add(drivers_cmd, [&drivers] { return Finish(RunDrivers(drivers)); });
 
-  static GroupsArgs groups;
+  auto& groups = commands.Keep<GroupsArgs>();
   auto* groups_cmd =
       analyze->add_subcommand("groups", "group summaries, groups below --min-group suppressed");
   AddInputOptions(groups_cmd, groups.in);
@@ -501,9 +342,9 @@ void AddAnalyzeCommands(CLI::App& app) {
   groups_cmd->add_option("--min-group", groups.min_group, "minimum persons a group")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  groups_cmd->callback([] { g_exit_code = Finish(RunGroups(groups)); });
+  commands.Add(groups_cmd, [&groups] { return Finish(RunGroups(groups)); });
 
-  static HygieneArgs hygiene;
+  auto& hygiene = commands.Keep<HygieneArgs>();
   auto* hygiene_cmd = analyze->add_subcommand(
       "hygiene", "holiday weeks, inactive weeks, non-knowledge workers and outliers");
   AddInputOptions(hygiene_cmd, hygiene.in);
@@ -511,9 +352,9 @@ void AddAnalyzeCommands(CLI::App& app) {
       ->capture_default_str();
   hygiene_cmd->add_flag("--exclude", hygiene.exclude,
                         "print the rows that remain after exclusion instead of the exclusions");
-  hygiene_cmd->callback([] { g_exit_code = Finish(RunHygiene(hygiene)); });
+  commands.Add(hygiene_cmd, [&hygiene] { return Finish(RunHygiene(hygiene)); });
 
-  static PatternsArgs patterns;
+  auto& patterns = commands.Keep<PatternsArgs>();
   auto* patterns_cmd = analyze->add_subcommand(
       "patterns", "weekly trend per group, habits, or Gini concentration of a metric");
   AddInputOptions(patterns_cmd, patterns.in);
@@ -531,9 +372,9 @@ void AddAnalyzeCommands(CLI::App& app) {
       ->capture_default_str();
   patterns_cmd->add_option("--last-weeks", patterns.last_weeks, "habits: weeks looked at")
       ->capture_default_str();
-  patterns_cmd->callback([] { g_exit_code = Finish(RunPatterns(patterns)); });
+  commands.Add(patterns_cmd, [&patterns] { return Finish(RunPatterns(patterns)); });
 
-  static MeetingsArgs meetings_args;
+  auto& meetings_args = commands.Keep<MeetingsArgs>();
   auto* meetings_cmd = analyze->add_subcommand(
       "meetings", "weekly per-person meeting metrics from Outlook events (CalendarView/Event)");
   meetings_cmd->add_option("--input", meetings_args.input, "CalendarView_v0 or Event_v1 JSON lines")
@@ -555,9 +396,9 @@ void AddAnalyzeCommands(CLI::App& app) {
                            "the calendar's owner for rows without puser (one-calendar exports)");
   meetings_cmd->add_flag("--count-tentative", meetings_args.count_tentative,
                          "count tentatively accepted meetings too");
-  meetings_cmd->callback([] { g_exit_code = Finish(RunMeetings(meetings_args)); });
+  commands.Add(meetings_cmd, [&meetings_args] { return Finish(RunMeetings(meetings_args)); });
 
-  static MeetingQueryArgs mq;
+  auto& mq = commands.Keep<MeetingQueryArgs>();
   auto* mq_cmd = analyze->add_subcommand(
       "meeting-query",
       "meeting types, organizer groups, recurring and after-hours meetings of a "
@@ -578,7 +419,7 @@ void AddAnalyzeCommands(CLI::App& app) {
   mq_cmd->add_flag("--month-first", mq.month_first,
                    "Collaboration_start_time is MM/DD/YYYY (default DD/MM/YYYY)");
   mq_cmd->add_flag("--utc", mq.utc, "Collaboration_start_time is UTC (TimeZone places it)");
-  mq_cmd->callback([] { g_exit_code = Finish(RunMeetingQuery(mq)); });
+  commands.Add(mq_cmd, [&mq] { return Finish(RunMeetingQuery(mq)); });
 }
 
 }  // namespace vivalink::cli

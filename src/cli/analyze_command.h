@@ -1,5 +1,6 @@
 // `vivalink analyze ...`: the analyses of src/analysis/ on a person query file, optionally joined
-// with the partner's data through the Entra ID user export (src/join/).
+// with the partner's data through the Entra ID user export (join/file_join.h). Flags and printing
+// only: the input comes from join::LoadFileJoin, the result from one analysis function.
 //
 //   vivalink analyze iv       --input F --outcome 'EXPR' [--predictors a,b] [--bins 5]
 //   vivalink analyze drivers  --input F --outcome COL [--behaviours a,b] [--iv-bins 5]
@@ -22,16 +23,13 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <optional>
+
+#include "cli/common.h"
 
 namespace vivalink::cli {
 
-// Registers the `analyze` subcommand tree on app. The chosen analysis runs from a CLI11 callback
-// while app.parse() runs; its exit code is then available from AnalyzeExitCode(). Call once per
-// app; the registered state lives for the whole program.
-void AddAnalyzeCommands(CLI::App& app);
-
-// The exit code of the analyze subcommand that ran during parse, or nullopt when none ran.
-std::optional<int> AnalyzeExitCode();
+// Registers the `analyze` subcommand tree on app. The analyses read files only: no
+// configuration, no database.
+void RegisterAnalyzeCommands(CLI::App& app, Commands& commands);
 
 }  // namespace vivalink::cli

@@ -7,6 +7,27 @@
 
 namespace vivalink::cli {
 
+void Commands::Add(CLI::App* command, std::function<int()> run) {
+  runs_.emplace_back(command, std::move(run));
+}
+
+int Commands::RunParsed() const {
+  for (const auto& [command, run] : runs_) {
+    if (command->parsed()) return run();
+  }
+  return 2;
+}
+
+std::optional<int> Parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11's own codes (105 for a failed check, 109 for an extra argument, ...) are not ours.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return std::nullopt;
+}
+
 core::Result<std::unique_ptr<store::BlobStore>> OpenStore(const std::string& url) {
   return azure::OpenBlobStore(url);
 }

@@ -1,28 +1,33 @@
 #include "cli/onboard_command.h"
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
 
-#include "cli/common.h"
+#include "azure/sas.h"
 #include "core/time.h"
 #include "onboard/onboard.h"
 
 namespace vivalink::cli {
+namespace {
 
-CLI::App* AddOnboardCommand(CLI::App& app, OnboardArgs& a) {
-  auto* cmd = app.add_subcommand(
-      "onboard",
-      "onboard a customer tenant: container, key pair, create+write SAS, notification key; "
-      "prints the Managed Application's install parameters");
-  cmd->add_option("--tenant", a.tenant, "the customer's Entra tenant id")->required();
-  cmd->add_option("--container", a.container,
-                  "partner container (default: the container of [storage] url)");
-  cmd->add_option("--days", a.days, "SAS validity in days (1-365)")->capture_default_str();
-  cmd->add_option("--notification-url", a.notification_url,
-                  "public URL of `vivalink serve`'s /v1/notifications/drops");
-  return cmd;
-}
+struct OnboardArgs {
+  std::string tenant;
+  std::string container;
+  int days = 90;
+  std::string notification_url;
+};
 
-int OnboardCommand(const ingest::Config& config, const OnboardArgs& a) {
+struct SasArgs {
+  std::string container;
+  std::string permissions = "cw";
+  int days = 30;
+  bool rotate = false;  // --rotate --tenant T: a new SAS for an onboarded tenant
+  std::string tenant;
+};
+
+// Prints the install parameters (JSON) on stdout and the notes on stderr.
+int Onboard(const ingest::Config& config, const OnboardArgs& a) {
   onboard::OnboardOptions o;
   o.tenant = a.tenant;
   o.container = a.container;
@@ -39,8 +44,10 @@ int OnboardCommand(const ingest::Config& config, const OnboardArgs& a) {
   return 0;
 }
 
-int RotateSasCommand(const ingest::Config& config, const std::string& tenant, int days) {
-  auto r = onboard::RotateSas(config, tenant, days);
+// Prints the new partnerSasUrl install parameter (JSON) and the notes.
+int RotateSas(const ingest::Config& config, const SasArgs& a) {
+  if (a.tenant.empty()) return ReportError(core::InvalidArgumentError("--rotate needs --tenant"));
+  auto r = onboard::RotateSas(config, a.tenant, a.days);
   if (!r.ok()) return ReportError(r.status());
   nlohmann::ordered_json out = {{"parameters", {{"partnerSasUrl", {{"value", r->sas_url}}}}}};
   std::printf("%s\n", out.dump(2).c_str());
@@ -48,11 +55,47 @@ int RotateSasCommand(const ingest::Config& config, const std::string& tenant, in
   return 0;
 }
 
-void PrintSasWarnings(const ingest::Config& config) {
-  for (const auto& w :
-       onboard::SasExpiryWarnings(config.keystore_dir, core::SystemClock::Instance().Now())) {
-    std::fprintf(stderr, "warning: %s\n", w.message.c_str());
-  }
+// The container URL with a SAS for the customer's pipeline.
+int Sas(const SasArgs& a) {
+  auto url = azure::ContainerSasUrlFromEnvironment(a.container, a.permissions, a.days);
+  if (!url.ok()) return ReportError(url.status());
+  std::printf("%s\n", url->c_str());
+  return 0;
+}
+
+}  // namespace
+
+void RegisterOnboardCommands(CLI::App& app, Commands& commands, const GlobalFlags& flags) {
+  auto& oa = commands.Keep<OnboardArgs>();
+  auto* onboard = app.add_subcommand(
+      "onboard",
+      "onboard a customer tenant: container, key pair, create+write SAS, notification key; "
+      "prints the Managed Application's install parameters");
+  onboard->add_option("--tenant", oa.tenant, "the customer's Entra tenant id")->required();
+  onboard->add_option("--container", oa.container,
+                      "partner container (default: the container of [storage] url)");
+  onboard->add_option("--days", oa.days, "SAS validity in days (1-365)")->capture_default_str();
+  onboard->add_option("--notification-url", oa.notification_url,
+                      "public URL of `vivalink serve`'s /v1/notifications/drops");
+  commands.Add(onboard, WithConfig(flags, [&oa](const ingest::Config& config) {
+                 return Onboard(config, oa);
+               }));
+
+  auto& sa = commands.Keep<SasArgs>();
+  auto* sas = app.add_subcommand(
+      "sas", "print a container SAS URL for the customer's pipeline (write-only by default)");
+  sas->add_option("--container", sa.container, "container name (e.g. the tenant id)");
+  sas->add_flag("--rotate", sa.rotate,
+                "a new create+write SAS for an onboarded tenant (with --tenant), before the old "
+                "one expires");
+  sas->add_option("--tenant", sa.tenant, "with --rotate: the onboarded tenant");
+  sas->add_option("--permissions", sa.permissions, "SAS permission letters")->capture_default_str();
+  sas->add_option("--days", sa.days, "validity in days")->capture_default_str();
+  // Only --rotate reads the configuration (the tenant's onboarding record and the store).
+  auto rotate =
+      WithConfig(flags, [&sa](const ingest::Config& config) { return RotateSas(config, sa); });
+  auto plain = WithoutConfig(flags, [&sa] { return Sas(sa); });
+  commands.Add(sas, [&sa, rotate, plain] { return sa.rotate ? rotate() : plain(); });
 }
 
 }  // namespace vivalink::cli

@@ -1,31 +1,19 @@
-// `vivalink onboard --tenant T` and `vivalink sas --rotate --tenant T`: flags and printing only;
-// the work is onboard::Onboard / onboard::RotateSas.
+// `vivalink onboard`, `vivalink sas` and `vivalink sas --rotate`: flags and printing only; the
+// work is onboard::Onboard / onboard::RotateSas and azure::ContainerSasUrlFromEnvironment.
+//
+//   vivalink [--config F] onboard --tenant T [--container NAME] [--days 90]
+//                                 [--notification-url URL]
+//   vivalink sas --container NAME [--permissions cw] [--days 30]
+//   vivalink [--config F] sas --rotate --tenant T [--days N]
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <string>
 
-#include "ingest/config.h"
+#include "cli/common.h"
+#include "cli/global_flags.h"
 
 namespace vivalink::cli {
 
-struct OnboardArgs {
-  std::string tenant;
-  std::string container;
-  int days = 90;
-  std::string notification_url;
-};
-
-// Registers `onboard` on app; the returned args are filled by app.parse.
-CLI::App* AddOnboardCommand(CLI::App& app, OnboardArgs& args);
-
-// Prints the install parameters (JSON) on stdout and the notes on stderr. 0, or an error code.
-int OnboardCommand(const ingest::Config& config, const OnboardArgs& args);
-
-// `vivalink sas --rotate`: prints the new partnerSasUrl install parameter (JSON) and the notes.
-int RotateSasCommand(const ingest::Config& config, const std::string& tenant, int days);
-
-// `vivalink status`: the SAS expiry warnings, on stderr, after the report.
-void PrintSasWarnings(const ingest::Config& config);
+void RegisterOnboardCommands(CLI::App& app, Commands& commands, const GlobalFlags& flags);
 
 }  // namespace vivalink::cli

@@ -1,149 +1,25 @@
 // vivasim: a stand-in for the Microsoft side (weekly metrics, user export, pipeline, key API).
 // It talks to vivalink only through storage, HTTP and queues. See README "Simulating a customer".
-#include <fmt/format.h>
-
+// Each command registers itself (cli/common.h, Commands); main parses once and runs it.
 #include <CLI/CLI.hpp>
-#include <cmath>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "azure/open_store.h"
 #include "cli/common.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "core/uuid.h"
-#include "drop/keys.h"
-#include "drop/writer.h"
-#include "formats/reader.h"
 #include "sim/api_server.h"
 #include "sim/arm_pipeline.h"
 #include "sim/pipeline.h"
 #include "sim/simulator.h"
+#include "sim/writers.h"
 
 namespace vivalink::cli {
 namespace {
-
-core::Result<std::string> ReadFileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::NotFoundError(fmt::format("cannot read {}", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// CSV rows (person query) -> JSON lines with canonical (analyst) column names and typed values.
-core::Result<std::string> CsvToJsonLines(std::string csv, const std::string& name) {
-  formats::ReaderOptions ro;
-  ro.format = formats::Format::kCsv;
-  ro.source_name = name;
-  ASSIGN_OR_RETURN(auto reader, formats::OpenRowReader(core::MemorySource::Owning(std::move(csv)),
-                                                       std::move(ro)));
-  std::string out;
-  formats::RowBatch batch;
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, reader->Next(batch));
-    if (!more) break;
-    for (size_t r = 0; r < batch.num_rows(); ++r) {
-      nlohmann::ordered_json row = nlohmann::ordered_json::object();
-      for (size_t c = 0; c < batch.num_columns(); ++c) {
-        const auto& col = batch.column(c);
-        const std::string& key = col.name();  // canonical (analyst) name
-        if (col.IsNull(r)) {
-          row[key] = nullptr;
-        } else if (col.type() == formats::ColumnType::kString) {
-          row[key] = std::string(col.StringAt(r));
-        } else if (col.type() == formats::ColumnType::kBool) {
-          row[key] = col.NumberAt(r) != 0;
-        } else {
-          row[key] = col.NumberAt(r);
-        }
-      }
-      out += row.dump();
-      out += '\n';
-    }
-  }
-  return out;
-}
-
-struct DropWriteArgs {
-  std::string store;
-  std::string tenant;
-  std::string public_key;
-  std::string input;
-  std::string run_id;
-  std::string kind = "VivaInsights";
-  std::string keys_out;
-  bool inline_key = false;
-  uint64_t part_rows = 0;
-  std::string errors;
-};
-
-int DropWrite(const DropWriteArgs& a) {
-  auto store = OpenStore(a.store);
-  if (!store.ok()) return ReportError(store.status());
-  auto pub = crypto::RsaPublicKey::LoadPem(a.public_key);
-  if (!pub.ok()) return ReportError(pub.status());
-  if (!core::IsUuid(a.tenant)) {
-    return ReportError(core::InvalidArgumentError("--tenant must be a GUID"));
-  }
-  drop::DropRef ref{a.run_id.empty() ? core::NewUuid() : a.run_id, a.kind,
-                    core::NormalizeUuid(a.tenant)};
-  auto text = ReadFileText(a.input);
-  if (!text.ok()) return ReportError(text.status());
-  std::string jsonl;
-  size_t first = text->find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-  if (first != std::string::npos && (*text)[first] == '{') {
-    jsonl = std::move(*text);
-  } else {
-    auto converted = CsvToJsonLines(std::move(*text), a.input);
-    if (!converted.ok()) return ReportError(converted.status());
-    jsonl = std::move(*converted);
-  }
-  drop::DropKeys keys{crypto::AesKeyIv::Random(), crypto::AesKeyIv::Random()};
-  drop::DropMetadata m;
-  m.copy_activity_id = core::NewUuid();
-  m.tenant_id = ref.tenant_id;
-  m.data_factory_name = "vivasim";
-  m.job_submission_time = core::SystemClock::Instance().Now();
-  drop::DropWriteResult result;
-  if (a.errors.empty()) {
-    drop::DropWriteOptions wo;
-    wo.part_rows = a.part_rows;
-    auto r = drop::WriteDropParts(**store, ref, jsonl, keys, wo);
-    if (!r.ok()) return ReportError(r.status());
-    result = std::move(*r);
-    drop::FillMetadataFromResult(result, m);
-  } else {
-    m.errors = a.errors;
-  }
-  if (m.request_start == core::TimePoint{}) m.request_start = m.job_submission_time;
-  if (m.request_end == core::TimePoint{}) m.request_end = m.request_start;
-  if (a.inline_key) {
-    auto w = drop::WrapKey("File", keys.file, *pub);
-    if (!w.ok()) return ReportError(w.status());
-    m.inline_key = *w;
-  }
-  m.job_completion_time = core::SystemClock::Instance().Now();
-  auto response = drop::MakeKeysResponse(m.copy_activity_id, keys, *pub);
-  if (!response.ok()) return ReportError(response.status());
-  if (!a.keys_out.empty()) {
-    std::ofstream out(a.keys_out, std::ios::binary | std::ios::trunc);
-    out << *response;
-    if (!out) return ReportError(core::UnavailableError("cannot write " + a.keys_out));
-  }
-  auto st = drop::WriteMetadata(**store, ref, m);
-  if (!st.ok()) return ReportError(st.status());
-  nlohmann::ordered_json j = {{"drop", ref.ToString()},
-                              {"copyActivityId", m.copy_activity_id},
-                              {"rows", result.rows},
-                              {"parts", result.parts},
-                              {"keysFile", a.keys_out}};
-  std::printf("%s\n", j.dump().c_str());
-  return 0;
-}
 
 struct PipelineArgs {
   std::string dir;
@@ -318,32 +194,53 @@ core::Result<sim::AppCredential> ParseApp(const std::string& text) {
   return sim::AppCredential{text.substr(0, eq), text.substr(eq + 1)};
 }
 
-}  // namespace
+struct DropWriteArgs {
+  std::string store;
+  sim::SingleDropRequest request;
+};
 
-int Main(int argc, char** argv) {
-  CLI::App app{
-      "vivasim: a stand-in for the Microsoft side of the Viva Insights partner integration"};
-  app.require_subcommand(1);
+struct ServeArgs {
+  std::string dir;
+  int64_t token_ttl = 3600;
+  std::vector<std::string> extra_apps;
+  sim::ApiServerOptions options;
+};
+
+void RegisterDropCommands(CLI::App& app, Commands& commands) {
   auto* drop_cmd = app.add_subcommand("drop", "write single drops");
   drop_cmd->require_subcommand(1);
-  DropWriteArgs dw;
+  auto& dw = commands.Keep<DropWriteArgs>();
   auto* write = drop_cmd->add_subcommand(
       "write", "encrypt a rows file (JSON lines or CSV) into one drop of a store");
   write->add_option("--store", dw.store, "store URL (file:///path)")->required();
-  write->add_option("--tenant", dw.tenant, "customer tenant id (GUID)")->required();
-  write->add_option("--public-key", dw.public_key, "partner public key (PEM) to wrap keys for")
+  write->add_option("--tenant", dw.request.tenant, "customer tenant id (GUID)")->required();
+  write
+      ->add_option("--public-key", dw.request.public_key,
+                   "partner public key (PEM) to wrap keys for")
       ->required();
-  write->add_option("--input", dw.input, "rows file: JSON lines or CSV with a header")->required();
-  write->add_option("--run", dw.run_id, "RunId (default: a new GUID)");
-  write->add_option("--kind", dw.kind, "VivaInsights or AADUser")->capture_default_str();
-  write->add_option("--keys-out", dw.keys_out,
+  write->add_option("--input", dw.request.input, "rows file: JSON lines or CSV with a header")
+      ->required();
+  write->add_option("--run", dw.request.run_id, "RunId (default: a new GUID)");
+  write->add_option("--kind", dw.request.kind, "VivaInsights or AADUser")->capture_default_str();
+  write->add_option("--keys-out", dw.request.keys_out,
                     "write the key API's answer for this drop to this file");
-  write->add_flag("--inline-key", dw.inline_key, "also put the File key in metadata.json");
-  write->add_option("--part-rows", dw.part_rows, "rows per data part (0 = one part)");
-  write->add_option("--errors", dw.errors, "write a failed run: metadata with Errors, no data");
+  write->add_flag("--inline-key", dw.request.inline_key, "also put the File key in metadata.json");
+  write->add_option("--part-rows", dw.request.part_rows, "rows per data part (0 = one part)");
+  write->add_option("--errors", dw.request.errors,
+                    "write a failed run: metadata with Errors, no data");
+  commands.Add(write, [&dw] {
+    auto store = OpenStore(dw.store);
+    if (!store.ok()) return ReportError(store.status());
+    auto written = sim::WriteSingleDrop(**store, dw.request);
+    if (!written.ok()) return ReportError(written.status());
+    std::printf("%s\n", written->ToJson().c_str());
+    return 0;
+  });
+}
 
-  sim::InitArgs init_args;
-  std::string init_dir;
+void RegisterInitCommand(CLI::App& app, Commands& commands) {
+  auto& init_args = commands.Keep<sim::InitArgs>();
+  auto& init_dir = commands.Keep<std::string>();
   auto* init = app.add_subcommand("init", "generate a simulated customer world into a directory");
   init->add_option("--dir", init_dir, "directory of the world")->required();
   init->add_option("--tenants", init_args.tenants, "customer tenants")->capture_default_str();
@@ -355,10 +252,16 @@ int Main(int argc, char** argv) {
   init->add_option("--crm-key", init_args.crm_key, "identifier of the CRM export: email|objectid")
       ->capture_default_str();
   init->add_flag("--force", init_args.force, "replace an existing world");
+  commands.Add(init, [&init_args, &init_dir] {
+    init_args.dir = init_dir;
+    return sim::InitCommand(init_args);
+  });
+}
 
+void RegisterPipelineCommands(CLI::App& app, Commands& commands) {
   auto* pipeline_cmd = app.add_subcommand("pipeline", "the weekly Data Factory pipeline");
   pipeline_cmd->require_subcommand(1);
-  PipelineArgs pa;
+  auto& pa = commands.Keep<PipelineArgs>();
   auto* run = pipeline_cmd->add_subcommand(
       "run",
       "deliver one week of every (or one) tenant into the partner store: the shipped Managed "
@@ -404,16 +307,17 @@ int Main(int argc, char** argv) {
                 "inject a failure: metadata.json reaches the partner before the parts");
   run->add_option("--authority", pa.authority,
                   "with --template: Entra ID authority of the tokens (default: partner.json's)");
+  commands.Add(run, [&pa] { return PipelineRun(pa); });
+}
 
-  sim::ApiServerOptions so;
-  std::string serve_dir;
-  int64_t token_ttl = 3600;
-  std::vector<std::string> extra_apps;
+void RegisterServeCommand(CLI::App& app, Commands& commands) {
+  auto& a = commands.Keep<ServeArgs>();
+  sim::ApiServerOptions& so = a.options;
   auto* serve = app.add_subcommand(
       "serve", "serve the token endpoint and the Viva Insights key API on 127.0.0.1");
-  serve->add_option("--dir", serve_dir, "the world (vivasim init)")->required();
+  serve->add_option("--dir", a.dir, "the world (vivasim init)")->required();
   serve->add_option("--port", so.port, "port (0 = any free port)")->capture_default_str();
-  serve->add_option("--token-ttl", token_ttl, "access token lifetime in seconds")
+  serve->add_option("--token-ttl", a.token_ttl, "access token lifetime in seconds")
       ->capture_default_str();
   serve->add_option("--throttle-every", so.throttle_every,
                     "answer every Nth key API call with 429 (0 = never)");
@@ -423,33 +327,37 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--fail-status", so.fail_status, "status of injected failures (5xx)")
       ->capture_default_str();
-  serve->add_option("--extra-app", extra_apps,
+  serve->add_option("--extra-app", a.extra_apps,
                     "another application that can get tokens: CLIENT_ID=SECRET (repeatable)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  commands.Add(serve, [&a] {
+    sim::ApiServerOptions options = a.options;
+    options.dir = a.dir;
+    options.token_ttl = std::chrono::seconds(a.token_ttl);
+    for (const auto& e : a.extra_apps) {
+      auto cred = ParseApp(e);
+      if (!cred.ok()) return ReportError(cred.status());
+      options.extra_apps.push_back(*cred);
+    }
+    return sim::ServeCommand(options);
+  });
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "vivasim: a stand-in for the Microsoft side of the Viva Insights partner integration"};
+  app.require_subcommand(1);
+  Commands commands;
+  RegisterDropCommands(app, commands);
+  RegisterInitCommand(app, commands);
+  RegisterPipelineCommands(app, commands);
+  RegisterServeCommand(app, commands);
+  if (auto stop = Parse(app, argc, argv)) return *stop;
   core::LogOptions log_options;
   log_options.level = core::LogLevel::kWarn;
   core::InitLogging(log_options);
-  if (write->parsed()) return DropWrite(dw);
-  if (init->parsed()) {
-    init_args.dir = init_dir;
-    return sim::InitCommand(init_args);
-  }
-  if (run->parsed()) return PipelineRun(pa);
-  if (serve->parsed()) {
-    so.dir = serve_dir;
-    so.token_ttl = std::chrono::seconds(token_ttl);
-    for (const auto& e : extra_apps) {
-      auto cred = ParseApp(e);
-      if (!cred.ok()) return ReportError(cred.status());
-      so.extra_apps.push_back(*cred);
-    }
-    return sim::ServeCommand(so);
-  }
-  return 2;
+  return commands.RunParsed();
 }
 
 }  // namespace vivalink::cli
