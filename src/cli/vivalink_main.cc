@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "cli/global_flags.h"
 #include "cli/keys_command.h"
+#include "cli/offboard_command.h"
 #include "cli/onboard_command.h"
 #include "cli/partner_command.h"
 #include "cli/report_command.h"
@@ -27,6 +28,16 @@ int Main(int argc, char** argv) {
   RegisterKeysCommands(app, commands, flags);
   RegisterDropCommands(app, commands, flags);
   RegisterOnboardCommands(app, commands, flags);
+  auto& offboard_args = commands.Keep<OffboardArgs>();
+  commands.Add(AddOffboardCommand(app, offboard_args),
+               WithConfig(flags, [&offboard_args](const ingest::Config& config) {
+                 return OffboardCommand(config, offboard_args);
+               }));
+  auto& forget_args = commands.Keep<ForgetArgs>();
+  commands.Add(AddForgetCommand(app, forget_args),
+               WithConfig(flags, [&forget_args](const ingest::Config& config) {
+                 return ForgetCommand(config, forget_args);
+               }));
   RegisterAnalyzeCommands(app, commands);
   RegisterPartnerCommands(app, commands, flags);
   if (auto stop = Parse(app, argc, argv)) return *stop;

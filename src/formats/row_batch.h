@@ -7,6 +7,9 @@
 // Clear() keeps capacity, so a reader reuses one batch for a whole stream.
 //
 // Column names are canonical (analyst) names: see canonical.h.
+//
+// The values are decrypted plaintext: the number and character buffers are wiped when released
+// (core::WipingAllocator; the character buffer's small-string storage by SecureString too).
 #pragma once
 
 #include <cmath>
@@ -15,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/secure.h"
 
 namespace vivalink::formats {
 
@@ -33,7 +38,8 @@ class Column {
   // Number/bool columns.
   double NumberAt(size_t row) const { return numbers_[row]; }
   void AppendNumber(double v) { numbers_.push_back(v); }
-  const std::vector<double>& numbers() const { return numbers_; }
+  using Numbers = std::vector<double, core::WipingAllocator<double>>;
+  const Numbers& numbers() const { return numbers_; }
 
   // String columns.
   std::string_view StringAt(size_t row) const {
@@ -67,8 +73,8 @@ class Column {
  private:
   std::string name_;
   ColumnType type_ = ColumnType::kNumber;
-  std::vector<double> numbers_;
-  std::string chars_;
+  Numbers numbers_;
+  core::SecureString chars_;
   std::vector<uint32_t> offsets_{0};
   std::vector<uint8_t> present_;
 };
