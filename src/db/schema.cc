@@ -329,6 +329,91 @@ CREATE TABLE erasure_audit (
 );
 )sql";
 
+// Migration 8 (ingest of Outlook calendars, issue 12): the ledger takes the calendar drop kinds
+// (CalendarView_v0 under {RunId}/CalendarView/, Event_v1 under {RunId}/Event/), and the weekly
+// meeting metrics derived from them get their own packed table beside person_week_packed (same
+// id scheme, dictionaries and codec; schema.h says why not the same table), with the views
+// meeting_week and meeting_week_metric. SQLite cannot change a CHECK constraint in place, so
+// drops is rebuilt with the same columns (migrations 1, 2 and 5) and its index. Keep schema.h in
+// step.
+constexpr std::string_view kCalendarKindsSqlite = R"sql(
+CREATE TABLE drops_v8 (
+  tenant_id           TEXT NOT NULL,
+  run_id              TEXT NOT NULL,
+  metadata_etag       TEXT NOT NULL,
+  kind                TEXT NOT NULL
+                      CHECK (kind IN ('VivaInsights', 'AADUser', 'CalendarView', 'Event')),
+  copy_activity_id    TEXT,
+  state               TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (state IN ('pending', 'processing', 'done', 'failed',
+                                       'failed_upstream', 'quarantined')),
+  attempts            BIGINT NOT NULL DEFAULT 0,
+  last_error          TEXT,
+  error_code          TEXT,
+  rows                BIGINT,
+  bytes               BIGINT,
+  metadata_created    TEXT,
+  request_start       TEXT,
+  request_end         TEXT,
+  discovered_at       TEXT NOT NULL,
+  started_at          TEXT,
+  finished_at         TEXT,
+  duration_ms         BIGINT,
+  cleaned_at          TEXT,
+  tenant_path         TEXT,
+  claim_owner         TEXT,
+  lease_expires_at    TEXT,
+  next_attempt_at     TEXT,
+  permanent_failures  BIGINT NOT NULL DEFAULT 0,
+  transient_failures  BIGINT NOT NULL DEFAULT 0,
+  imported_parts      TEXT,
+  PRIMARY KEY (tenant_id, run_id, metadata_etag, kind)
+);
+INSERT INTO drops_v8 (tenant_id, run_id, metadata_etag, kind, copy_activity_id, state, attempts,
+    last_error, error_code, rows, bytes, metadata_created, request_start, request_end,
+    discovered_at, started_at, finished_at, duration_ms, cleaned_at, tenant_path, claim_owner,
+    lease_expires_at, next_attempt_at, permanent_failures, transient_failures, imported_parts)
+  SELECT tenant_id, run_id, metadata_etag, kind, copy_activity_id, state, attempts, last_error,
+    error_code, rows, bytes, metadata_created, request_start, request_end, discovered_at,
+    started_at, finished_at, duration_ms, cleaned_at, tenant_path, claim_owner, lease_expires_at,
+    next_attempt_at, permanent_failures, transient_failures, imported_parts
+  FROM drops;
+DROP TABLE drops;
+ALTER TABLE drops_v8 RENAME TO drops;
+CREATE INDEX drops_by_state ON drops (tenant_id, state, metadata_created);
+)sql";
+
+constexpr std::string_view kCalendarKindsPostgres = R"sql(
+ALTER TABLE drops DROP CONSTRAINT drops_kind_check;
+ALTER TABLE drops ADD CONSTRAINT drops_kind_check
+  CHECK (kind IN ('VivaInsights', 'AADUser', 'CalendarView', 'Event'));
+)sql";
+
+constexpr std::string_view kMeetingWeeks = R"sql(
+CREATE TABLE meeting_week_packed (
+  id         @ID@,
+  run_no     BIGINT NOT NULL,
+  attrs_no   BIGINT,
+  layout_no  BIGINT NOT NULL,
+  metrics    @METRICS@
+);
+CREATE VIEW meeting_week AS
+  SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
+         @METRIC_DATE@ AS metric_date, r.value AS run_id
+  FROM meeting_week_packed w
+  JOIN wh_tenant t ON t.tenant_no = (w.id >> 47)
+  JOIN wh_person p ON p.tenant_no = (w.id >> 47) AND p.person_no = (w.id & 134217727)
+  JOIN wh_dict r ON r.tenant_no = (w.id >> 47) AND r.kind = 'run' AND r.dict_no = w.run_no;
+CREATE VIEW meeting_week_metric AS
+  SELECT t.tenant_id AS tenant_id, p.person_key AS person_key,
+         @METRIC_DATE@ AS metric_date, @METRIC_NAME@ AS metric, @METRIC_VALUE@ AS value
+  FROM meeting_week_packed w
+  JOIN wh_tenant t ON t.tenant_no = (w.id >> 47)
+  JOIN wh_person p ON p.tenant_no = (w.id >> 47) AND p.person_no = (w.id & 134217727)
+  JOIN wh_dict l ON l.tenant_no = (w.id >> 47) AND l.kind = 'layout' AND l.dict_no = w.layout_no
+  @EACH_METRIC@;
+)sql";
+
 std::string Substitute(std::string_view sql, std::string_view token, std::string_view with) {
   std::string out(sql);
   for (std::size_t at; (at = out.find(token)) != std::string::npos;) {
@@ -337,12 +422,9 @@ std::string Substitute(std::string_view sql, std::string_view token, std::string
   return out;
 }
 
-// Migration 4's script for one dialect, from the parts above.
-std::string WarehouseMigration(Dialect dialect) {
+// Replaces the warehouse's per-dialect @TOKENS@ (migrations 4 and 8).
+std::string WarehouseTokens(std::string sql, Dialect dialect) {
   const bool sqlite = dialect == Dialect::kSqlite;
-  std::string sql = std::string(kWarehouseTables) +
-                    std::string(sqlite ? kWarehouseVectorsSqlite : kWarehouseVectorsPostgres) +
-                    std::string(kWarehouseViews);
   const std::pair<std::string_view, std::string_view> tokens[] = {
       {"@TENANT_NO@",
        sqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"},
@@ -364,6 +446,24 @@ std::string WarehouseMigration(Dialect dialect) {
   };
   for (const auto& [token, with] : tokens) sql = Substitute(sql, token, with);
   return sql;
+}
+
+// Migration 4's script for one dialect, from the parts above.
+std::string WarehouseMigration(Dialect dialect) {
+  const bool sqlite = dialect == Dialect::kSqlite;
+  return WarehouseTokens(
+      std::string(kWarehouseTables) +
+          std::string(sqlite ? kWarehouseVectorsSqlite : kWarehouseVectorsPostgres) +
+          std::string(kWarehouseViews),
+      dialect);
+}
+
+// Migration 8's script for one dialect: the drop kinds in the ledger, then the meeting-week
+// table with the warehouse's tokens.
+std::string MeetingWeekMigration(Dialect dialect) {
+  const bool sqlite = dialect == Dialect::kSqlite;
+  return std::string(sqlite ? kCalendarKindsSqlite : kCalendarKindsPostgres) +
+         WarehouseTokens(std::string(kMeetingWeeks), dialect);
 }
 
 std::vector<Migration> MakeMigrations() {
@@ -392,7 +492,11 @@ std::vector<Migration> MakeMigrations() {
                .name = "offboard: erasure audit",
                .sqlite_sql = std::string(kErasureAudit),
                .postgres_sql = ""});
-  // Migration 8, 9, ...: append here; never edit a released migration.
+  m.push_back({.version = 8,
+               .name = "ingest: calendar drops, meeting-week metrics",
+               .sqlite_sql = MeetingWeekMigration(Dialect::kSqlite),
+               .postgres_sql = MeetingWeekMigration(Dialect::kPostgres)});
+  // Migration 9, 10, ...: append here; never edit a released migration.
   return m;
 }
 

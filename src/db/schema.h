@@ -221,6 +221,29 @@
 //                           forget: = committed_at
 //   row_counts TEXT         JSON object table -> rows deleted; rows_total BIGINT their sum
 //   blobs, key_files BIGINT storage blobs and key-store files deleted (offboard)
+//
+// Migration 8 ("ingest: calendar drops, meeting-week metrics", issue 12) lets the ledger hold the
+// Outlook calendar drop kinds (drops.kind 'CalendarView' | 'Event'; SQLite rebuilds drops with
+// the same columns to change the CHECK) and adds:
+// meeting_week_packed — the weekly per-person meeting metrics that ingestion derives from
+//   CalendarView_v0 / Event_v1 drops (src/meetings): one row per tenant, week and person, the
+//   same columns, id scheme (tenant_no << 47 | week << 27 | person_no), person numbers (wh_person),
+//   dictionaries (wh_dict: run, layout; attrs_no is always NULL) and codec as person_week_packed.
+//   Its layouts are numbered negative (dict_no -1, -2, ...), so that each table's reader knows
+//   its own layouts (a frame has every metric of its own table's layouts, as before).
+//   Written and read only by src/warehouse (WeekTable::kMeetingWeek).
+// Views: meeting_week (tenant_id, person_key, metric_date, run_id) and meeting_week_metric
+//   (tenant_id, person_key, metric_date, metric, value), like person_week's.
+// Why a table of its own rather than more values in person_week_packed: a person-week there is
+//   one row that each Viva Insights drop replaces whole (its metrics and attributes), and the
+//   calendar of the same week arrives in another drop, at another time, possibly re-delivered on
+//   its own: sharing the row would make either drop erase the other's values (or force a
+//   read-merge-write of every row, and a drop that can no longer replace stale values), and
+//   their metric names collide (both have Meeting_hours, with different definitions). A second
+//   table with the same id keeps each drop's replace-the-row rule and costs nothing to join: the
+//   same person-week has the same id in both tables. The readers merge the two (warehouse
+//   MergeMeetingWeeks) under a "Calendar_" prefix.
+//
 #pragma once
 
 #include <memory>

@@ -23,17 +23,18 @@ core::Result<DropRef> ParseDropRef(std::string_view path) {
   auto parts = core::Split(p, '/');
   if (parts.size() != 3) {
     return core::InvalidArgumentError(
-        fmt::format("'{}' is not a drop: expected <RunId>/VivaInsights/<TenantId> or "
-                    "<RunId>/AADUser/<TenantId>",
+        fmt::format("'{}' is not a drop: expected <RunId>/<kind>/<TenantId>, kind VivaInsights, "
+                    "AADUser, CalendarView or Event",
                     path));
   }
   if (!core::IsUuid(parts[0])) {
     return core::InvalidArgumentError(
         fmt::format("drop '{}': RunId '{}' is not a GUID", path, parts[0]));
   }
-  if (parts[1] != kMetricsKind && parts[1] != kUsersKind) {
-    return core::InvalidArgumentError(
-        fmt::format("drop '{}': '{}' is neither VivaInsights nor AADUser", path, parts[1]));
+  if (parts[1] != kMetricsKind && parts[1] != kUsersKind && !IsCalendarKind(parts[1])) {
+    return core::InvalidArgumentError(fmt::format(
+        "drop '{}': '{}' is not a drop kind (VivaInsights, AADUser, CalendarView, Event)", path,
+        parts[1]));
   }
   if (!core::IsUuid(parts[2])) {
     return core::InvalidArgumentError(

@@ -2,6 +2,8 @@
 //   {RunId}/VivaInsights/{TenantId}/part-00000.json.gz ...
 //   {RunId}/VivaInsights/{TenantId}/metadata/JobMetadata/metadata.json   (written last)
 //   {RunId}/AADUser/{TenantId}/...                                       (user export, same shape)
+//   {RunId}/CalendarView/{TenantId}/...   Outlook calendars (MGDC CalendarView_v0), same shape
+//   {RunId}/Event/{TenantId}/...          Outlook events (MGDC Event_v1), same shape
 #pragma once
 
 #include <string>
@@ -15,11 +17,17 @@ namespace vivalink::drop {
 
 inline constexpr std::string_view kMetricsKind = "VivaInsights";
 inline constexpr std::string_view kUsersKind = "AADUser";
+inline constexpr std::string_view kCalendarViewKind = "CalendarView";
+inline constexpr std::string_view kEventKind = "Event";
+// A drop of Outlook calendar rows (CalendarView or Event): read as events, not as metric rows.
+inline bool IsCalendarKind(std::string_view kind) {
+  return kind == kCalendarViewKind || kind == kEventKind;
+}
 inline constexpr std::string_view kMetadataSuffix = "metadata/JobMetadata/metadata.json";
 
 struct DropRef {
   std::string run_id;
-  std::string kind;  // "VivaInsights" or "AADUser"
+  std::string kind;  // "VivaInsights", "AADUser", "CalendarView" or "Event"
   std::string tenant_id;
 
   // "{run}/{kind}/{tenant}/"

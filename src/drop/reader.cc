@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/strings.h"
+#include "core/uuid.h"
 #include "crypto/gzip.h"
 #include "formats/canonical.h"
 
@@ -103,7 +105,7 @@ core::Result<std::unique_ptr<DropReader>> DropReader::Open(store::BlobStore& sto
 
 DropReader::~DropReader() = default;
 
-core::Status DropReader::OpenPart(size_t index) {
+core::Result<std::unique_ptr<core::ByteSource>> DropReader::OpenPartSource(size_t index) {
   const auto& part = parts_[index];
   store::GetOptions get;
   get.verify_md5 = options_.verify_md5;
@@ -117,8 +119,15 @@ core::Status DropReader::OpenPart(size_t index) {
   uint64_t ratio_limit = part.size > UINT64_MAX / std::max<uint64_t>(options_.max_inflate_ratio, 1)
                              ? UINT64_MAX
                              : part.size * options_.max_inflate_ratio;
-  auto gz = std::make_unique<InflateLimitSource>(
-      std::move(inflated), part.name, std::max(ratio_limit, options_.inflate_allowance), part.size);
+  ++stats_.parts;
+  return std::unique_ptr<core::ByteSource>(std::make_unique<InflateLimitSource>(
+      std::move(inflated), part.name, std::max(ratio_limit, options_.inflate_allowance),
+      part.size));
+}
+
+core::Status DropReader::OpenPart(size_t index) {
+  const auto& part = parts_[index];
+  ASSIGN_OR_RETURN(auto gz, OpenPartSource(index));
   formats::ReaderOptions ro;
   ro.format = formats::Format::kJsonLines;
   ro.source_name = part.name;
@@ -132,8 +141,41 @@ core::Status DropReader::OpenPart(size_t index) {
     };
   }
   ASSIGN_OR_RETURN(current_, formats::OpenRowReader(std::move(gz), std::move(ro)));
-  ++stats_.parts;
   return core::OkStatus();
+}
+
+core::Result<bool> DropReader::NextEvents(formats::CalendarBatch& batch) {
+  if (!IsCalendarKind(ref_.kind) || current_) {
+    return core::FailedPreconditionError(fmt::format(
+        "drop {}: only a CalendarView or Event drop is read as calendar events", ref_.ToString()));
+  }
+  while (true) {
+    if (!current_events_) {
+      if (next_part_ >= parts_.size()) {
+        batch.Clear();
+        return false;
+      }
+      const size_t index = next_part_++;
+      auto source = OpenPartSource(index);
+      if (!source.ok()) return NameDrop(source.status());
+      formats::CalendarReaderOptions co;
+      co.source_name = parts_[index].name;
+      co.batch_events = options_.batch_rows;
+      auto reader = formats::OpenCalendarReader(std::move(*source), std::move(co));
+      if (!reader.ok()) return NameDrop(reader.status());
+      current_events_ = std::move(*reader);
+      events_source_ = parts_[index].name;
+    }
+    auto more = current_events_->Next(batch);
+    if (!more.ok()) return NameDrop(more.status());
+    if (*more) {
+      stats_.rows += batch.size();
+      return true;
+    }
+    stats_.ciphertext_bytes += current_aes_->ciphertext_bytes();
+    current_events_.reset();
+    current_aes_ = nullptr;
+  }
 }
 
 // Errors from a part already start with the part's path, which names the drop; others get
@@ -180,7 +222,39 @@ core::Result<bool> DropReader::Next(formats::RowBatch& batch) {
 }
 
 DropValidator::DropValidator(const DropMetadata& metadata, const DropRef& ref)
-    : metadata_(metadata), drop_name_(ref.ToString()), is_metrics_(ref.kind == kMetricsKind) {}
+    : metadata_(metadata),
+      drop_name_(ref.ToString()),
+      is_metrics_(ref.kind == kMetricsKind),
+      is_calendar_(IsCalendarKind(ref.kind)),
+      tenant_id_(ref.tenant_id) {}
+
+core::Status DropValidator::ObserveEvents(const formats::CalendarBatch& batch,
+                                          std::string_view source) {
+  rows_ += batch.size();
+  if (rows_ > static_cast<uint64_t>(metadata_.rows_extracted)) {
+    return core::DataLossError(fmt::format(
+        "metadata.json of drop {}: NumberOfRowsExtracted is {} but the data files hold more rows "
+        "(row {} is one too many); reading stopped there, the drop was not imported",
+        drop_name_, metadata_.rows_extracted, metadata_.rows_extracted + 1));
+  }
+  for (const formats::CalendarEvent& e : batch) {
+    if (!core::IsUuid(core::Trim(e.puser))) {
+      return core::DataLossError(fmt::format(
+          "{}: line {}: field puser (the calendar's owner) is {}; a calendar drop must carry "
+          "the owner's Entra object id (a GUID) in plaintext inside its file encryption; the drop "
+          "was not imported",
+          source, e.line, e.puser.empty() ? "missing" : "not an object id"));
+    }
+    if (!e.ptenant.empty() &&
+        !core::EqualsIgnoreCase(core::Trim(e.ptenant), core::Trim(tenant_id_))) {
+      return core::PermissionDeniedError(fmt::format(
+          "{}: line {}: field ptenant names another tenant than the drop's path; the drop was "
+          "not imported",
+          source, e.line));
+    }
+  }
+  return core::OkStatus();
+}
 
 core::Status DropValidator::Observe(const formats::RowBatch& batch) {
   uint64_t base = rows_;
@@ -255,7 +329,7 @@ core::Status DropValidator::Finish(const DropReadStats& stats,
         "the pipeline",
         drop_name_, metadata_.rows_extracted, stats.rows));
   }
-  if (stats.rows > 0) {
+  if (stats.rows > 0 && !is_calendar_) {
     auto st = CheckColumnsRequested(metadata_.columns_requested, source_columns);
     if (!st.ok()) return st.WithContext("drop " + drop_name_);
   }

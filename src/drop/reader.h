@@ -18,6 +18,7 @@
 #include "drop/keys.h"
 #include "drop/layout.h"
 #include "drop/metadata.h"
+#include "formats/calendar_reader.h"
 #include "formats/reader.h"
 #include "store/blob_store.h"
 
@@ -56,6 +57,13 @@ class DropReader {
   // Next batch across all parts (cleared first); false at the end. Errors name the blob, the
   // byte offset and the line, and say the drop was not imported.
   core::Result<bool> Next(formats::RowBatch& batch);
+  // The same for a calendar drop (IsCalendarKind: CalendarView_v0 / Event_v1 rows), read as
+  // typed events by formats::OpenCalendarReader; every batch comes from one part, named by
+  // events_source() until the next call. A calendar drop is file-encrypted only (its personal
+  // data sits in nested fields, not in top-level PII columns): no column key is applied.
+  // kFailedPrecondition when called on a drop of another kind (or after Next).
+  core::Result<bool> NextEvents(formats::CalendarBatch& batch);
+  const std::string& events_source() const { return events_source_; }
   const DropReadStats& stats() const { return stats_; }
   // The data parts as listed at Open (name order), with the ETags they are read at: a part
   // replaced after Open fails the read (kFailedPrecondition) instead of mixing two versions.
@@ -66,6 +74,8 @@ class DropReader {
  private:
   DropReader() = default;
   core::Status OpenPart(size_t index);
+  // The plaintext of part `index` (decrypted, inflated, size-capped), counted in stats.
+  core::Result<std::unique_ptr<core::ByteSource>> OpenPartSource(size_t index);
   core::Status NameDrop(const core::Status& st) const;
 
   store::BlobStore* store_ = nullptr;
@@ -76,6 +86,8 @@ class DropReader {
   size_t next_part_ = 0;
   std::unique_ptr<crypto::ColumnCipher> column_cipher_;  // used by the row reader's decryptor
   std::unique_ptr<formats::RowReader> current_;
+  std::unique_ptr<formats::CalendarReader> current_events_;
+  std::string events_source_;
   const crypto::AesCbcDecryptSource* current_aes_ = nullptr;  // owned inside current_'s chain
   std::vector<std::string> source_columns_;
   DropReadStats stats_;
@@ -93,6 +105,13 @@ class DropValidator {
   core::Status Observe(const formats::RowBatch& batch);
   // Whole-drop checks: rows == NumberOfRowsExtracted, ColumnsRequested == columns present.
   core::Status Finish(const DropReadStats& stats, const std::vector<std::string>& source_columns);
+  // Per-batch checks of a calendar drop: no more rows than NumberOfRowsExtracted; every row's
+  // owner (puser) an Entra object id (a GUID: a value that is not one, e.g. still encrypted,
+  // would become a wrong person) and its ptenant, when given, the drop's own tenant
+  // (kPermissionDenied otherwise: DESIGN §8.4). kDataLoss naming source (the part) and line,
+  // never a value. Finish then checks the row count (a calendar drop's ColumnsRequested names
+  // top-level fields the event reader does not list, so columns are not compared).
+  core::Status ObserveEvents(const formats::CalendarBatch& batch, std::string_view source);
 
   core::TimePoint min_date() const { return min_date_; }
   core::TimePoint max_date() const { return max_date_; }
@@ -102,6 +121,8 @@ class DropValidator {
   const DropMetadata& metadata_;
   std::string drop_name_;
   bool is_metrics_ = true;
+  bool is_calendar_ = false;
+  std::string tenant_id_;
   int person_col_ = -1, date_col_ = -1;
   uint64_t rows_ = 0;
   core::TimePoint min_date_ = core::TimePoint::max();

@@ -11,6 +11,8 @@
 
 #include "core/strings.h"
 #include "db/url.h"
+#include "meetings/metrics.h"
+#include "meetings/time_zone.h"
 
 namespace vivalink::ingest {
 namespace {
@@ -131,8 +133,8 @@ class Section {
 
 Result<Config> FromTable(const toml::table& root, std::string_view source) {
   Config c;
-  static const std::set<std::string> kSections = {"storage", "keys",    "database", "ingest",
-                                                  "push",    "partner", "log",      "data_dir"};
+  static const std::set<std::string> kSections = {"storage", "keys", "database", "ingest",  "push",
+                                                  "partner", "log",  "data_dir", "meetings"};
   for (const auto& [k, v] : root) {
     if (!kSections.contains(std::string(k.str()))) {
       return InvalidArgumentError(fmt::format(
@@ -200,6 +202,28 @@ Result<Config> FromTable(const toml::table& root, std::string_view source) {
         "{}: partner.key_type must be \"email\" or \"object_id\", not \"{}\"", source, key_type));
   }
   RETURN_IF_ERROR(partner.CheckNoUnknown());
+
+  Section calendar(root["meetings"].as_table(), "meetings", source);
+  RETURN_IF_ERROR(calendar.String("time_zone", c.meetings.time_zone));
+  RETURN_IF_ERROR(calendar.String("working_hours", c.meetings.working_hours));
+  RETURN_IF_ERROR(calendar.StringList("internal_domains", c.meetings.internal_domains, present));
+  RETURN_IF_ERROR(calendar.Bool("count_tentative", c.meetings.count_tentative));
+  RETURN_IF_ERROR(calendar.CheckNoUnknown());
+  {
+    meetings::WorkingHours hours;
+    Status st = meetings::ParseWorkingHours(c.meetings.working_hours, hours);
+    if (!st.ok()) return st.WithContext(std::string(source) + ": meetings.working_hours");
+    if (c.meetings.time_zone != "calendar") {
+      meetings::TimeZoneCache zones;
+      auto zone = zones.Find(c.meetings.time_zone);
+      if (!zone.ok()) {
+        return InvalidArgumentError(
+            fmt::format("{}: meetings.time_zone must be \"calendar\" or an IANA or Windows zone "
+                        "name: {}",
+                        source, zone.status().message()));
+      }
+    }
+  }
 
   Section push(root["push"].as_table(), "push", source);
   RETURN_IF_ERROR(push.String("listen", c.push.listen));
@@ -375,6 +399,9 @@ std::string Config::Describe() const {
     << "\nmax_connections_per_source = " << push.max_connections_per_source
     << "\nhints_per_second_per_source = " << push.hints_per_second_per_source
     << "\nhint_burst_per_source = " << push.hint_burst_per_source << "\n";
+  o << "[meetings]\ntime_zone = \"" << meetings.time_zone << "\"\nworking_hours = \""
+    << meetings.working_hours << "\"\ninternal_domains = " << list(false, meetings.internal_domains)
+    << "\ncount_tentative = " << (meetings.count_tentative ? "true" : "false") << "\n";
   return o.str();
 }
 

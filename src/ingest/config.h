@@ -84,6 +84,19 @@ struct PushConfig {
   int hint_burst_per_source = 200;
 };
 
+// [meetings]: how the weekly meeting metrics of imported Outlook calendar drops (CalendarView /
+// Event) are derived (docs/MEETINGS.md has the definitions).
+struct MeetingsConfig {
+  // The zone of each person's working hours and weeks: "calendar" = the zone most of the person's
+  // own calendar rows are written in (UTC when none resolves), or one IANA / Windows zone name
+  // for everyone.
+  std::string time_zone = "calendar";
+  std::string working_hours = "09:00-17:00";  // Monday to Friday, HH:MM-HH:MM
+  // The organisation's e-mail domains; empty: External_meeting_hours is not computed (NA).
+  std::vector<std::string> internal_domains;
+  bool count_tentative = false;  // tentatively accepted meetings count too
+};
+
 // "host:port" ([push] listen, `serve --listen`): host may be "[v6]"; port 0-65535.
 // kInvalidArgument saying what is expected otherwise.
 core::Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text);
@@ -114,6 +127,8 @@ struct Config {
   PartnerConfig partner;
   // [push]
   PushConfig push;
+  // [meetings]
+  MeetingsConfig meetings;
   // [log]
   std::string log_level = "info";
   std::string log_file;

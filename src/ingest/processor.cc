@@ -17,6 +17,7 @@
 #include "formats/canonical.h"
 #include "formats/row_batch.h"
 #include "identity/identity.h"
+#include "ingest/calendar_import.h"
 #include "ingest/crash_point.h"
 #include "warehouse/person_weeks.h"
 
@@ -219,9 +220,21 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
 
   ASSIGN_OR_RETURN(db::Transaction tx, db_.Begin());
   const bool users = ref.kind == drop::kUsersKind;
+  const bool calendar = drop::IsCalendarKind(ref.kind);
   std::unique_ptr<warehouse::PersonWeekWriter> metrics;
   std::unique_ptr<IdentitySink> identities;
-  if (users) {
+  std::unique_ptr<CalendarImport> calendar_import;
+  if (calendar) {
+    CalendarImportRequest request;
+    request.tenant_id = key.tenant_id;
+    request.run_id = key.run_id;
+    request.drop_name = ref.ToString();
+    request.pseudonym_key = pseudonym_key;
+    request.meetings = config.meetings;
+    request.request_start = metadata.request_start;
+    request.request_end = metadata.request_end;
+    ASSIGN_OR_RETURN(calendar_import, CalendarImport::Open(db_, std::move(request)));
+  } else if (users) {
     identities =
         std::make_unique<IdentitySink>(db_, key.tenant_id, key.run_id, ref.ToString(),
                                        pseudonym_key, core::FormatIso8601Millis(clock_->Now()));
@@ -239,6 +252,7 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
     ASSIGN_OR_RETURN(metrics, warehouse::PersonWeekWriter::Open(db_, std::move(request)));
   }
   RowBatch batch;
+  formats::CalendarBatch events;
   uint64_t last_bytes = 0;
   for (;;) {
     if (Stopping()) {
@@ -246,14 +260,19 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
           fmt::format("stopped on request while importing drop {}; rolled back, it stays pending",
                       ref.ToString()));
     }
-    ASSIGN_OR_RETURN(bool more, reader->Next(batch));
+    ASSIGN_OR_RETURN(bool more, calendar ? reader->NextEvents(events) : reader->Next(batch));
     if (!more) break;
     CrashPoint("download");
-    RETURN_IF_ERROR(validator.Observe(batch));
-    RETURN_IF_ERROR(users ? identities->Add(batch) : metrics->Add(batch));
+    if (calendar) {
+      RETURN_IF_ERROR(validator.ObserveEvents(events, reader->events_source()));
+      RETURN_IF_ERROR(calendar_import->Add(events, reader->events_source()));
+    } else {
+      RETURN_IF_ERROR(validator.Observe(batch));
+      RETURN_IF_ERROR(users ? identities->Add(batch) : metrics->Add(batch));
+    }
     CrashPoint("insert");
     if (options_.progress != nullptr) {
-      options_.progress->AddRows(batch.num_rows());
+      options_.progress->AddRows(calendar ? events.size() : batch.num_rows());
       options_.progress->AddBytes(reader->stats().ciphertext_bytes - last_bytes);
       last_bytes = reader->stats().ciphertext_bytes;
       options_.progress->Tick();
@@ -266,11 +285,13 @@ Result<DropState> Processor::Import(const LedgerEntry& entry, int64_t& rows, int
                                                                   started)
                 .count();
   if (metrics != nullptr) RETURN_IF_ERROR(metrics->Finish());
+  if (calendar_import != nullptr) RETURN_IF_ERROR(calendar_import->Finish().status());
   std::vector<ImportedBlob> parts;
   for (const store::BlobProperties& part : reader->parts()) parts.push_back({part.name, part.etag});
   RETURN_IF_ERROR(ledger_.MarkDoneInTransaction(key, rows, bytes, ms, parts));
   metrics.reset();
   identities.reset();
+  calendar_import.reset();
   CrashPoint("commit");
   RETURN_IF_ERROR(tx.Commit());
   CrashPoint("committed");

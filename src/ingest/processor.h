@@ -2,8 +2,10 @@
 //
 //   claim in the ledger -> metadata.json at the ledger's ETag -> (Errors set: failed_upstream)
 //   -> keys of the drop's own tenant only -> DropReader (decrypt + parse in memory) with
-//   DropValidator -> rows into person_week / person_week_metric (VivaInsights) or
-//   person_identity (AADUser) inside ONE transaction that also sets the ledger row to done
+//   DropValidator -> rows into person_week / person_week_metric (VivaInsights),
+//   person_identity (AADUser) or, for an Outlook calendar drop (CalendarView / Event), the weekly
+//   meeting metrics derived from its events (calendar_import.h) into meeting_week, inside ONE
+//   transaction that also sets the ledger row to done
 //   -> commit -> delete the encrypted blobs (metadata.json last) unless retention is configured.
 //
 // A failure at any step rolls the transaction back: none of the drop's rows stay, the ledger row

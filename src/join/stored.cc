@@ -19,6 +19,7 @@
 #include "formats/row_batch.h"
 #include "identity/identity.h"
 #include "join/internal/file.h"
+#include "warehouse/meeting_weeks.h"
 #include "warehouse/person_weeks.h"
 
 namespace vivalink::join {
@@ -470,7 +471,9 @@ core::Result<std::vector<StoredSource>> ListPartnerSources(db::Database& db,
 core::Result<analysis::Frame> LoadPersonWeeks(db::Database& db, std::string_view tenant_id) {
   warehouse::LoadOptions options;
   options.tenant_id = std::string(tenant_id);
-  return warehouse::LoadPersonWeeks(db, options);
+  ASSIGN_OR_RETURN(analysis::Frame people, warehouse::LoadPersonWeeks(db, options));
+  ASSIGN_OR_RETURN(analysis::Frame meetings, warehouse::LoadMeetingWeeks(db, tenant_id));
+  return warehouse::MergeMeetingWeeks(std::move(people), meetings);
 }
 
 namespace {

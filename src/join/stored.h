@@ -143,7 +143,9 @@ core::Result<std::vector<StoredSource>> ListPartnerSources(db::Database& db,
 
 // The person-weeks of the database as a Frame: TenantId, PersonId (the stored person key),
 // MetricDate, the stored HR attributes (categorical) and metrics (numeric, NaN when absent),
-// ordered by tenant, week and person. tenant_id "" = every tenant.
+// ordered by tenant, week and person. tenant_id "" = every tenant. The meeting metrics derived
+// from imported Outlook calendars join in as "Calendar_..." columns (an outer join:
+// warehouse::MergeMeetingWeeks), so every analysis of the person-weeks sees them too.
 core::Result<analysis::Frame> LoadPersonWeeks(db::Database& db, std::string_view tenant_id);
 
 struct StoredJoin {

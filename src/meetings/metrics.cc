@@ -52,6 +52,8 @@ struct Person {
   // (hash of seriesMasterId, originalStart) of occurrence and exception rows: a generated
   // occurrence at that start is replaced by the row (or removed with it, when cancelled).
   std::vector<std::pair<uint64_t, int64_t>> replaced;
+  // options.zone_from_calendar: the zone names of the person's rows, with how often each occurs.
+  std::vector<std::pair<std::string, uint32_t>> zones;
 };
 
 // Sums of one person-week in milliseconds (exact), turned into hours at the end.
@@ -181,6 +183,16 @@ struct MeetingAggregator::State {
       return core::DataLossError(Where(source, e) +
                                  ": field puser is missing, so the calendar's owner is unknown; "
                                  "give the owner (--owner) for an export of one calendar");
+    }
+    if (options.zone_from_calendar && !e.start.time_zone.empty()) {
+      auto& zones_seen = Of(person).zones;
+      auto it = std::find_if(zones_seen.begin(), zones_seen.end(),
+                             [&](const auto& z) { return z.first == e.start.time_zone; });
+      if (it == zones_seen.end()) {
+        if (zones_seen.size() < 16) zones_seen.emplace_back(e.start.time_zone, 1);
+      } else {
+        ++it->second;
+      }
     }
     if (!master && !e.series_master_id.empty() && e.original_start) {
       Of(person).replaced.emplace_back(std::hash<std::string>{}(e.series_master_id),
@@ -339,8 +351,17 @@ struct MeetingAggregator::State {
     std::vector<Point> points;
     for (auto& [person, p] : people) {
       auto hours_it = options.hours_by_person.find(person);
-      const WorkingHours& hours =
+      WorkingHours hours =
           hours_it == options.hours_by_person.end() ? options.default_hours : hours_it->second;
+      if (hours_it == options.hours_by_person.end() && options.zone_from_calendar) {
+        uint32_t best = 0;
+        for (const auto& [name, n] : p.zones) {
+          if (n > best && zones.Find(name).ok()) {
+            best = n;
+            hours.time_zone = name;
+          }
+        }
+      }
       ASSIGN_OR_RETURN(const TimeZone* zone, zones.Find(hours.time_zone));
 
       auto& ms = p.meetings;

@@ -86,6 +86,11 @@ struct MeetingOptions {
   std::chrono::minutes max_meeting_length{24 * 60};  // longer timed events are not meetings
   int series_horizon_days = 365;  // a noEnd series master is expanded this far from its start
   bool count_tentative = false;   // tentatively accepted meetings count too
+  // A person without an entry in hours_by_person works default_hours, but in the zone most of
+  // their own calendar rows (start.timeZone, every row of theirs) are written in, when that name
+  // resolves (ties: the first seen); otherwise in default_hours' zone. Outlook writes a
+  // calendar's events in its owner's zone, and the rows carry no other hint of it.
+  bool zone_from_calendar = false;
   std::chrono::weekday week_start = std::chrono::Sunday;
   std::string owner;  // the person of rows without puser (a Graph export of one calendar)
 };

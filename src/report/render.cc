@@ -98,10 +98,15 @@ struct SectionInfo {
   std::string_view heading;
 };
 constexpr SectionInfo kSections[] = {
-    {"findings", "What was found"},        {"summary", "Summary"},
-    {"drivers", "Drivers of key metrics"}, {"groups", "Group heatmap"},
-    {"trends", "Weekly trends"},           {"hygiene", "Data hygiene"},
-    {"provenance", "Drop provenance"},     {"join", "Partner join"},
+    {"findings", "What was found"},
+    {"summary", "Summary"},
+    {"drivers", "Drivers of key metrics"},
+    {"groups", "Group heatmap"},
+    {"trends", "Weekly trends"},
+    {"hygiene", "Data hygiene"},
+    {"provenance", "Drop provenance"},
+    {"join", "Partner join"},
+    {"meetings", "Meetings from Outlook calendars"},
 };
 
 std::string OpenSection(size_t index) {
@@ -834,6 +839,49 @@ class TempFile {
 
 }  // namespace
 
+// ---- meetings ---------------------------------------------------------------------------------
+
+std::string RenderMeetings(const ReportInput& in) {
+  std::string out = OpenSection(8);
+  if (!in.meetings) {
+    return out +
+           Empty(
+               "No meeting metrics: no Outlook calendar drop (CalendarView / Event) was "
+               "imported.") +
+           "</section>";
+  }
+  const MeetingsSection& m = *in.meetings;
+  out +=
+      "<p class=\"note\">Weekly meeting metrics vivalink derived from the raw Outlook events of "
+      "imported calendar drops (definitions: docs/MEETINGS.md): scheduled meetings the person "
+      "organised or accepted, overlapping time counted once, after-hours in each person's zone. "
+      "They are candidates in every driver analysis above under the prefix \"Calendar\"; "
+      "below, each key metric is related to them alone.</p>";
+  out += "<div class=\"kpis\">" +
+         Kpi("Person-weeks with calendar data", std::to_string(m.person_weeks)) +
+         Kpi("Persons", std::to_string(m.persons)) + Kpi("Weeks", std::to_string(m.weeks)) +
+         "</div>";
+  out += "<table><thead><tr>" + Th("Meeting metric") + Th("Person-weeks", true) + Th("Mean", true) +
+         Th("Median", true) + "</tr></thead><tbody>";
+  for (const auto& metric : m.metrics) {
+    out += "<tr>" + Td(DisplayName(metric.metric)) + Td(std::to_string(metric.n), true) +
+           Td(std::isnan(metric.mean) ? "\xE2\x80\x93" : fmt::format("{:.2f}", metric.mean), true) +
+           Td(std::isnan(metric.median) ? "\xE2\x80\x93" : fmt::format("{:.2f}", metric.median),
+              true) +
+           "</tr>";
+  }
+  out += "</tbody></table>";
+  for (const auto& d : m.drivers) {
+    out += "<h3>" + Escape(DisplayName(d.outcome)) + " and meetings</h3>";
+    if (d.person_week.empty()) {
+      out += Empty("No meeting metric could be related to this metric.");
+    } else {
+      out += RenderDriverTable(d, in.driver_rows_shown);
+    }
+  }
+  return out + "</section>";
+}
+
 std::string RenderReport(const ReportInput& in) {
   std::string out;
   out.reserve(1 << 18);
@@ -861,6 +909,7 @@ std::string RenderReport(const ReportInput& in) {
   out += RenderHygiene(in) + "\n";
   out += RenderProvenance(in) + "\n";
   out += RenderJoin(in) + "\n";
+  out += RenderMeetings(in) + "\n";
   out +=
       "<footer>Produced by vivalink. This file is self-contained: it loads nothing from the "
       "network.</footer>\n</main>\n</body>\n</html>\n";

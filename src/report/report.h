@@ -81,6 +81,25 @@ struct HygieneSection {
   int64_t rows_removed = -1;                    // removed before the analyses; -1 = not removed
 };
 
+// Meeting metrics derived from imported Outlook calendars: the joined frame's columns named
+// kMeetingColumnPrefix + metric (warehouse::MergeMeetingWeeks; "Calendar_Meeting_hours").
+inline constexpr std::string_view kMeetingColumnPrefix = "Calendar_";
+
+struct MeetingMetricSummary {
+  std::string metric;  // the frame's column ("Calendar_Meeting_hours")
+  int64_t n = 0;       // person-weeks with a value
+  double mean = 0, median = 0;
+};
+
+struct MeetingsSection {
+  int64_t person_weeks = 0;  // with calendar data
+  int64_t persons = 0;
+  int64_t weeks = 0;
+  std::vector<MeetingMetricSummary> metrics;
+  // Each key metric with the meeting metrics as the only driver candidates.
+  std::vector<analysis::DriverResult> drivers;
+};
+
 struct ReportInput {
   std::string title = "vivalink analysis report";
   std::string generated_at;  // shown as given (ISO 8601 suggested); "" = not shown
@@ -106,7 +125,8 @@ struct ReportInput {
   std::optional<HygieneSection> hygiene;
   std::vector<DropProvenance> provenance;
   std::optional<JoinSummary> join;
-  std::vector<std::string> notes;  // caveats shown under the summary
+  std::optional<MeetingsSection> meetings;  // when the frame has meeting metrics
+  std::vector<std::string> notes;           // caveats shown under the summary
 };
 
 // The whole report as one HTML document (UTF-8). Every section heading is always present;

@@ -52,6 +52,10 @@ int64_t TenantFirstId(int64_t tenant_no) { return tenant_no << (kPersonBits + kW
 int64_t WeekOf(int64_t id) { return (id >> kPersonBits) & kWeekMask; }
 int64_t PersonOf(int64_t id) { return id & kPersonMask; }
 
+std::string_view TableName(WeekTable table) {
+  return table == WeekTable::kMeetingWeek ? "meeting_week_packed" : "person_week_packed";
+}
+
 std::string_view DictKindName(DictKind kind) {
   switch (kind) {
     case DictKind::kRun:
@@ -131,17 +135,20 @@ Result<std::optional<TenantRow>> LockTenant(db::Database& db, const std::string&
 // A per-tenant dictionary of one kind (run ids, attribute sets, layouts), interned on write.
 class Dictionary {
  public:
-  Dictionary(DictKind kind) : kind_(kind) {}  // NOLINT(google-explicit-constructor)
+  // step -1: new entries are numbered -1, -2, ... (the layouts of meeting_week_packed, so that a
+  // reader knows its own table's layouts from the other's; schema.h migration 8).
+  Dictionary(DictKind kind, int64_t step = 1)  // NOLINT(google-explicit-constructor)
+      : kind_(kind), step_(step) {}
 
   void Load(int64_t no, std::string value) {
-    next_ = std::max(next_, no + 1);
+    if (no * step_ > 0) next_ = std::max(next_, no * step_ + 1);
     by_value_.emplace(std::move(value), no);
   }
 
   Result<int64_t> Intern(db::Database& db, int64_t tenant_no, const std::string& value) {
     auto it = by_value_.find(value);
     if (it != by_value_.end()) return it->second;
-    int64_t no = next_++;
+    int64_t no = step_ * next_++;
     RETURN_IF_ERROR(
         db.Execute("INSERT INTO wh_dict (tenant_no, kind, dict_no, value) VALUES (?, ?, ?, ?)",
                    {tenant_no, std::string(DictKindName(kind_)), no, value}));
@@ -151,6 +158,7 @@ class Dictionary {
 
  private:
   DictKind kind_;
+  int64_t step_ = 1;
   int64_t next_ = 1;
   std::unordered_map<std::string, int64_t> by_value_;
 };
@@ -191,6 +199,7 @@ Result<std::unique_ptr<PersonWeekWriter>> PersonWeekWriter::Open(db::Database& d
   request.tenant_id = core::ToLower(core::Trim(request.tenant_id));
   s->request = std::move(request);
   const std::string& tenant = s->request.tenant_id;
+  if (s->request.table == WeekTable::kMeetingWeek) s->layouts = Dictionary(DictKind::kLayout, -1);
   RETURN_IF_ERROR(db.Execute(
       "INSERT INTO wh_tenant (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING", {tenant}));
   ASSIGN_OR_RETURN(auto row, LockTenant(db, tenant));
@@ -224,11 +233,13 @@ Result<std::unique_ptr<PersonWeekWriter>> PersonWeekWriter::Open(db::Database& d
   }
   ASSIGN_OR_RETURN(s->run_no, runs.Intern(db, s->tenant_no, s->request.run_id));
   if (db.dialect() == db::Dialect::kSqlite) {
-    ASSIGN_OR_RETURN(s->upsert,
-                     db.Prepare("INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, "
-                                "metrics) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                                "run_no = excluded.run_no, attrs_no = excluded.attrs_no, "
-                                "layout_no = excluded.layout_no, metrics = excluded.metrics"));
+    ASSIGN_OR_RETURN(
+        s->upsert,
+        db.Prepare(fmt::format("INSERT INTO {} (id, run_no, attrs_no, layout_no, "
+                               "metrics) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                               "run_no = excluded.run_no, attrs_no = excluded.attrs_no, "
+                               "layout_no = excluded.layout_no, metrics = excluded.metrics",
+                               TableName(s->request.table))));
   }
   return std::unique_ptr<PersonWeekWriter>(new PersonWeekWriter(std::move(s)));
 }
@@ -369,12 +380,13 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
   }
   if (postgres) {
     RETURN_IF_ERROR(stage->Finish());
-    RETURN_IF_ERROR(s.db->Execute(
-        "INSERT INTO person_week_packed (id, run_no, attrs_no, layout_no, metrics) SELECT id, "
+    RETURN_IF_ERROR(s.db->Execute(fmt::format(
+        "INSERT INTO {} (id, run_no, attrs_no, layout_no, metrics) SELECT id, "
         "run_no, attrs_no, layout_no, metrics FROM wh_person_week_stage ON CONFLICT (id) DO "
         "UPDATE SET run_no = "
         "excluded.run_no, attrs_no = excluded.attrs_no, layout_no = excluded.layout_no, metrics = "
-        "excluded.metrics"));
+        "excluded.metrics",
+        TableName(req.table))));
     RETURN_IF_ERROR(s.db->Execute("DELETE FROM wh_person_week_stage"));
   }
   return core::OkStatus();
@@ -425,7 +437,15 @@ struct FrameBuild {
 
 // One tenant's dictionaries, decoded for reading.
 struct TenantDicts {
-  std::unordered_map<int64_t, std::vector<size_t>> layouts;  // layout_no -> metric columns
+  // layout_no -> metric names and their frame columns: the table's own layouts (dict_no > 0 for
+  // person_week_packed, < 0 for meeting_week_packed) are resolved at once, so that a metric of a
+  // replaced row stays a column; the other table's only when a row uses one.
+  struct Layout {
+    std::vector<std::string> names;
+    std::vector<size_t> columns;
+    bool resolved = false;
+  };
+  std::unordered_map<int64_t, Layout> layouts;
   // attrs_no -> (attribute column, level code)
   std::unordered_map<int64_t, std::vector<std::pair<Categorical*, int32_t>>> attrs;
 };
@@ -454,12 +474,16 @@ Status LoadTenant(db::Database& db, const LoadOptions& options, int64_t tenant_n
     auto j = nlohmann::json::parse(TextOf(r[2]), nullptr, false);
     if (kind == "layout") {
       if (!j.is_array()) return Damaged("a layout is not a JSON array");
-      std::vector<size_t> columns;
+      TenantDicts::Layout layout;
       for (const auto& name : j) {
         if (!name.is_string()) return Damaged("a layout names a metric that is not a string");
-        columns.push_back(options.metrics ? f.MetricColumn(name.get<std::string>()) : 0);
+        layout.names.push_back(name.get<std::string>());
       }
-      dicts.layouts.emplace(no, std::move(columns));
+      if (options.metrics && (no > 0) == (options.table == WeekTable::kPersonWeek)) {
+        for (const auto& name : layout.names) layout.columns.push_back(f.MetricColumn(name));
+        layout.resolved = true;
+      }
+      dicts.layouts.emplace(no, std::move(layout));
     } else if (options.attributes) {
       if (!j.is_object()) return Damaged("an attribute set is not a JSON object");
       auto& entry = dicts.attrs[no];
@@ -475,9 +499,9 @@ Status LoadTenant(db::Database& db, const LoadOptions& options, int64_t tenant_n
   const int32_t tenant_code = f.tenant.Code(tenant_id);
   std::unordered_map<int64_t, int32_t> week_codes;
   std::string sql = fmt::format(
-      "SELECT id, attrs_no, layout_no{} FROM person_week_packed WHERE id > ? AND id < ? ORDER BY "
+      "SELECT id, attrs_no, layout_no{} FROM {} WHERE id > ? AND id < ? ORDER BY "
       "id LIMIT {}",
-      options.metrics ? ", metrics" : "", kReadChunk);
+      options.metrics ? ", metrics" : "", TableName(options.table), kReadChunk);
   ASSIGN_OR_RETURN(auto statement, db.Prepare(sql));
   int64_t after = TenantFirstId(tenant_no) - 1;
   const int64_t end = TenantFirstId(tenant_no + 1);
@@ -510,7 +534,13 @@ Status LoadTenant(db::Database& db, const LoadOptions& options, int64_t tenant_n
       if (!options.metrics) continue;
       auto layout = dicts.layouts.find(IntOf(r[2]));
       if (layout == dicts.layouts.end()) return Damaged("a row names a layout that is not stored");
-      const std::vector<size_t>& columns = layout->second;
+      if (!layout->second.resolved) {
+        for (const auto& name : layout->second.names) {
+          layout->second.columns.push_back(f.MetricColumn(name));
+        }
+        layout->second.resolved = true;
+      }
+      const std::vector<size_t>& columns = layout->second.columns;
       size_t n = 0;
       if (const db::Blob* blob = r[3].GetBlob()) {
         std::string_view bytes(reinterpret_cast<const char*>(blob->data()), blob->size());

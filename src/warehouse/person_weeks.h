@@ -38,7 +38,13 @@
 
 namespace vivalink::warehouse {
 
+// Which packed table rows go to and come from: person_week_packed (Viva Insights metrics) or
+// meeting_week_packed (meeting metrics derived from Outlook calendars, meeting_weeks.h; same
+// columns, ids and dictionaries; db/schema.h migration 8 says why a table of its own).
+enum class WeekTable { kPersonWeek, kMeetingWeek };
+
 struct WriteRequest {
+  WeekTable table = WeekTable::kPersonWeek;
   std::string tenant_id;  // stored lower-case
   std::string run_id;     // the drop that delivers the rows
   std::string drop_name;  // for error messages ("tenant/run/kind")
@@ -77,6 +83,7 @@ class PersonWeekWriter {
 };
 
 struct LoadOptions {
+  WeekTable table = WeekTable::kPersonWeek;
   std::string tenant_id;  // empty: every tenant
   bool metrics = true;    // false: keys (and attributes) only
   bool attributes = true;
