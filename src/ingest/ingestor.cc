@@ -86,9 +86,20 @@ void Ingestor::Process(const std::vector<LedgerEntry>& todo, RunSummary& summary
   for (const LedgerEntry& e : todo) {
     if (p_->Stopping()) break;
     DropResult r = p_->processor->Process(e.key);
-    // Another process took it, finished it or it is backing off: not this pass's business.
-    if (!r.claimed && r.state != DropState::kQuarantined) continue;
+    // Another process took it, finished it or it is backing off (kFailedPrecondition, kNotFound):
+    // not this pass's business. A claim the database could not record (disk full, connection
+    // lost, busy) is this pass's failure: the run must not report success.
+    const bool refused = r.error.code() == core::StatusCode::kFailedPrecondition ||
+                         r.error.code() == core::StatusCode::kNotFound;
+    if (!r.claimed && r.state != DropState::kQuarantined && refused) continue;
     ++summary.processed;
+    if (!r.claimed && r.state != DropState::kQuarantined) {
+      VL_LOG_WARN("drop {}: the claim could not be recorded: {}", e.key.ToString(),
+                  r.error.message());
+      ++summary.failed;
+      summary.results.push_back(std::move(r));
+      continue;
+    }
     switch (r.state) {
       case DropState::kDone:
         ++summary.done;

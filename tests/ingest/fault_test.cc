@@ -154,6 +154,14 @@ void ExpectEachDropOnce(const std::string& db_url, int n, int people) {
   EXPECT_EQ(Count(db, "SELECT COUNT(DISTINCT run_id) FROM person_week"), n);
 }
 
+// Drops done so far; 0 while the database has no tables yet (a child has not migrated it).
+int64_t DoneSoFar(const std::string& db_url) {
+  auto db = db::Database::Open(db_url, {});
+  if (!db.ok()) return 0;
+  auto v = (*db)->QueryValue("SELECT COUNT(*) FROM drops WHERE state = 'done'");
+  return v.ok() && v->GetInt() != nullptr ? *v->GetInt() : 0;
+}
+
 int64_t CountIn(const std::string& db_url, const std::string& sql) {
   auto db = db::Database::Open(db_url, {});
   EXPECT_TRUE(db.ok()) << db.status().ToString();
@@ -319,8 +327,7 @@ max_dequeue_count = 1000
   ASSERT_TRUE(restarted.ok()) << restarted.ToString();
   // The messages come back after their visibility timeout; serve takes them again.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (std::chrono::steady_clock::now() < deadline &&
-         CountIn(db_url, "SELECT COUNT(*) FROM drops WHERE state = 'done'") < n) {
+  while (std::chrono::steady_clock::now() < deadline && DoneSoFar(db_url) < n) {
     ASSERT_TRUE(serve.Running()) << testutil::ReadFile(world_.root() / "serve.log");
     ElapseBackoffs(db_url);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -431,10 +438,10 @@ class SmallDisk {
   size_t limit_ = 0;
 };
 
-// DISABLED: it found a bug not fixed yet. On a full tmpfs the COMMIT fails with "database or disk
-// is full", the pass logs "not taken up" at info level and `vivalink run` exits 0 (a failed drop
-// must exit 1). Enable it with the fix (see docs/RELIABILITY.md).
-TEST(DiskFull, DISABLED_ADatabaseWriteThatFillsTheDiskCommitsNothingAndTheNextRunCompletes) {
+// Two moments of a full disk: with 96 KiB left the claim's own COMMIT fails (this made `run` exit 0
+// before: a claim the database could not record was taken for one another process held); with
+// 256 KiB left the claim fits and the 8,000-row import fails.
+TEST(DiskFull, ADatabaseWriteThatFillsTheDiskCommitsNothingAndTheNextRunCompletes) {
   World world;
   SmallDisk disk(world.root() / "small", 64u << 20);
   std::printf("small disk: %s\n", disk.mounted() ? "tmpfs" : "RLIMIT_FSIZE (no mount allowed)");
@@ -446,47 +453,56 @@ TEST(DiskFull, DISABLED_ADatabaseWriteThatFillsTheDiskCommitsNothingAndTheNextRu
   auto first = testutil::RunProgram(disk.Limited(argv));
   ASSERT_EQ(first.exit_code, 0) << first.err;
 
-  // Week 1 is large (3,000 people, ~1.5 MB in the database); the disk keeps 96 KiB free.
-  const int kBig = 3000;
-  world.Write({.run_id = RunId(1), .rows = MetricRows(kBig, Week(1)), .part_rows = 500});
-  disk.Resize((disk.mounted() ? disk.Used() : disk.LargestFile()) + (96u << 10));
-  auto full = testutil::RunProgram(disk.Limited(argv));
-  EXPECT_NE(full.exit_code, 0) << "the import fitted on the small disk";
-  EXPECT_NE(full.exit_code, 0 - SIGXFSZ) << full.err;
-  const std::string error = full.err + " " + [&] {
-    auto db = db::Database::Open(db_url, {});
-    if (!db.ok()) return std::string();
-    auto v = (*db)->QueryValue("SELECT COALESCE(last_error, '') FROM drops WHERE run_id = '" +
-                               RunId(1) + "'");
-    return v.ok() && v->GetText() ? *v->GetText() : std::string();
-  }();
-  std::printf("disk-full pass: exit %d; error: %s\n", full.exit_code, error.c_str());
-  if (disk.mounted()) {
-    EXPECT_NE(error.find("full"), std::string::npos) << error;
-  }
-  EXPECT_EQ(error.find("PersonId"), std::string::npos);
+  struct Case {
+    size_t headroom;
+    int people;
+  };
+  int week = 1;
+  int64_t stored = kPeople;
+  for (const Case& c : {Case{96u << 10, kPeople}, Case{256u << 10, 8000}}) {
+    const size_t headroom = c.headroom;
+    SCOPED_TRACE(fmt::format("{} KiB left", headroom >> 10));
+    const std::string run = RunId(week);
+    world.Write({.run_id = run, .rows = MetricRows(c.people, Week(week)), .part_rows = 2000});
+    disk.Resize((disk.mounted() ? disk.Used() : disk.LargestFile()) + headroom);
+    auto full = testutil::RunProgram(disk.Limited(argv));
+    EXPECT_EQ(full.exit_code, 1) << "a failed drop must fail the run: " << full.err;
+    const std::string error = full.err + " " + [&] {
+      auto db = db::Database::Open(db_url, {});
+      if (!db.ok()) return std::string();
+      auto v = (*db)->QueryValue("SELECT COALESCE(last_error, '') FROM drops WHERE run_id = '" +
+                                 run + "'");
+      return v.ok() && v->GetText() ? *v->GetText() : std::string();
+    }();
+    std::printf("disk-full pass (%zu KiB left): exit %d; error: %s\n", headroom >> 10,
+                full.exit_code, error.c_str());
+    if (disk.mounted()) {
+      EXPECT_NE(error.find("full"), std::string::npos) << error;
+    }
+    EXPECT_EQ(error.find("PersonId"), std::string::npos);
 
-  // Space comes back.
-  disk.Resize(64u << 20);
-  // Nothing of week 1 was committed; week 0 is intact; the file is sound.
-  EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM person_week WHERE run_id = '" + RunId(1) + "'"),
-            0);
-  EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM person_week WHERE run_id = '" + RunId(0) + "'"),
-            kPeople);
-  {
-    auto db = db::Database::Open(db_url, {});
-    ASSERT_TRUE(db.ok());
-    auto check = (*db)->QueryValue("PRAGMA integrity_check");
-    ASSERT_TRUE(check.ok()) << check.status().ToString();
-    EXPECT_EQ(check->GetText() ? *check->GetText() : "", "ok");
+    // Space comes back.
+    disk.Resize(64u << 20);
+    // Nothing of this week was committed; the earlier weeks are intact; the file is sound.
+    EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM person_week WHERE run_id = '" + run + "'"), 0);
+    EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM person_week"), stored);
+    {
+      auto db = db::Database::Open(db_url, {});
+      ASSERT_TRUE(db.ok());
+      auto check = (*db)->QueryValue("PRAGMA integrity_check");
+      ASSERT_TRUE(check.ok()) << check.status().ToString();
+      EXPECT_EQ(check->GetText() ? *check->GetText() : "", "ok");
+    }
+    ElapseBackoffs(db_url);  // a disk-full failure is transient: it waits for its backoff
+    auto next = testutil::RunProgram(disk.Limited(argv));
+    EXPECT_EQ(next.exit_code, 0) << next.err;
+    EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM person_week WHERE run_id = '" + run + "'"),
+              c.people);
+    stored += c.people;
+    EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM drops WHERE state = 'done'"), week + 1);
+    EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM drops WHERE claim_owner IS NOT NULL"), 0);
+    ++week;
   }
-  ElapseBackoffs(db_url);  // a disk-full failure is transient: it waits for its backoff
-  auto next = testutil::RunProgram(disk.Limited(argv));
-  EXPECT_EQ(next.exit_code, 0) << next.err;
-  EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM person_week WHERE run_id = '" + RunId(1) + "'"),
-            kBig);
-  EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM drops WHERE state = 'done'"), 2);
-  EXPECT_EQ(CountIn(db_url, "SELECT COUNT(*) FROM drops WHERE claim_owner IS NOT NULL"), 0);
 }
 
 TEST(DiskFull, ALocalStoreWriteThatFillsTheDiskLeavesNoPartialBlobAndSucceedsOnceSpaceIsBack) {
@@ -579,8 +595,7 @@ admin_listen = ""
   Child serve;
   ASSERT_TRUE(serve.Start(argv, world.root() / "serve.log"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline &&
-         CountIn(db_url, "SELECT COUNT(*) FROM drops WHERE state = 'done'") < n) {
+  while (std::chrono::steady_clock::now() < deadline && DoneSoFar(db_url) < n) {
     ASSERT_TRUE(serve.Running()) << testutil::ReadFile(world.root() / "serve.log");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
