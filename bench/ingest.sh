@@ -8,10 +8,13 @@
 # (ratio of vivalink's rows/s to DuckDB's 1-thread rows/s; of vivalink's bytes to DuckDB's).
 # No timing is asserted.
 #   bench/ingest.sh [--quick] [BIN_DIR]     --quick: 20,000 people (under 3 minutes)
-# Environment: BENCH_PEOPLE (default 100000), BENCH_DIR (default build/bench-ingest).
+# Environment: BENCH_PEOPLE (default 100000), BENCH_DIR (default build/bench-ingest),
+# BENCH_SHAPE (v1, the default, or v0: the row shape the pipeline delivers and DuckDB loads),
+# BENCH_PG_URL (also import into that PostgreSQL database, which must be empty).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 people=${BENCH_PEOPLE:-100000}
+shape=${BENCH_SHAPE:-v1}
 if [ "${1:-}" = --quick ]; then people=20000; shift; fi
 bin=$(cd "${1:-$root/build/src/cli}" && pwd)
 dir=${BENCH_DIR:-$root/build/bench-ingest}
@@ -55,7 +58,7 @@ TOML
 config sqlite "sqlite://$dir/vivalink.db"
 "$bin/vivalink" --config "$dir/sqlite.toml" keys register --tenant "$tenant" --create >/dev/null
 "$bin/vivasim" pipeline run --dir "$world" --store "file://$dir/drops-sqlite" --week "$week" \
-  --no-users >/dev/null
+  --shape "$shape" --no-users >/dev/null
 drop=$(cd "$dir/drops-sqlite" && ls -d */VivaInsights/* | head -1)
 encrypted=$(du -sb "$dir/drops-sqlite/$drop" | cut -f1)
 if [ -n "${BENCH_PG_URL:-}" ]; then
@@ -65,7 +68,7 @@ fi
 
 # The same rows, decrypted, for DuckDB: the simulator's plaintext of the delivered week (gzip JSON
 # lines, as they travel inside the drop); the row counts are compared below.
-gzip -1 <"$world/tenants/$tenant/metrics_v1.jsonl" >"$dir/rows.jsonl.gz"
+gzip -1 <"$world/tenants/$tenant/metrics_$shape.jsonl" >"$dir/rows.jsonl.gz"
 
 measure() {  # label command...: prints "seconds peak_kb"
   local label=$1; shift
@@ -103,7 +106,7 @@ duck() {  # threads label
 }
 duck 2 "2 threads"
 duck 1 "1 thread"
-echo "one week, $people people, $rows person-weeks, $encrypted encrypted bytes"
+echo "one week, $people people, shape $shape, $rows person-weeks, $encrypted encrypted bytes"
 echo "| tool | rows | wall | rows/s | bytes a person-week | peak RSS |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}"

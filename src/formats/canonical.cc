@@ -241,6 +241,10 @@ bool IsPiiColumn(std::string_view canonical_name) {
          canonical_name == "userPrincipalName";
 }
 
+bool IsRowIdentifierColumn(std::string_view canonical_name) {
+  return canonical_name == "PeopleHistoricalId";
+}
+
 bool IsStringColumn(std::string_view canonical_name) {
   return InSorted(kStringColumns, canonical_name);
 }

@@ -19,6 +19,7 @@
 #include "db/packed_vector.h"
 #include "formats/canonical.h"
 #include "identity/identity.h"
+#include "warehouse/internal/person_week_id.h"
 
 namespace vivalink::warehouse {
 namespace {
@@ -39,18 +40,14 @@ constexpr int64_t kReadChunk = 16384;
 
 enum class DictKind { kRun, kAttrs, kLayout };
 
-// person_week_packed.id: tenant number, week (days since 1970-01-01) and person number in one
-// 63-bit integer, so that SQLite keeps the rows in a rowid table (appends fill pages whole;
-// schema.h) and a tenant's or a week's rows are one id range.
-constexpr int kPersonBits = 27;  // 134 million persons a tenant
-constexpr int kWeekBits = 20;    // days up to the year 4840
-constexpr int kTenantBits = 16;  // 65,535 tenants a database
-constexpr int64_t kPersonMask = (int64_t{1} << kPersonBits) - 1;
-constexpr int64_t kWeekMask = (int64_t{1} << kWeekBits) - 1;
-
-int64_t TenantFirstId(int64_t tenant_no) { return tenant_no << (kPersonBits + kWeekBits); }
-int64_t WeekOf(int64_t id) { return (id >> kPersonBits) & kWeekMask; }
-int64_t PersonOf(int64_t id) { return id & kPersonMask; }
+// person_week_packed.id (tenant number, week, person number in one integer):
+// internal/person_week_id.h.
+using internal::kPersonMask;
+using internal::kTenantBits;
+using internal::kWeekMask;
+using internal::PersonOf;
+using internal::TenantFirstId;
+using internal::WeekOf;
 
 std::string_view TableName(WeekTable table) {
   return table == WeekTable::kMeetingWeek ? "meeting_week_packed" : "person_week_packed";
@@ -70,21 +67,6 @@ std::string_view DictKindName(DictKind kind) {
 
 bool Contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-// PostgreSQL stores the vector as float8[]; its text form is "{1.5,NULL,2}".
-void FormatArray(std::span<const double> values, std::string& out) {
-  out.clear();
-  out.push_back('{');
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    if (std::isnan(values[i])) {
-      out += "NULL";
-    } else {
-      fmt::format_to(std::back_inserter(out), "{}", values[i]);
-    }
-  }
-  out.push_back('}');
 }
 
 Status Damaged(std::string_view what) {
@@ -163,6 +145,98 @@ class Dictionary {
   std::unordered_map<std::string, int64_t> by_value_;
 };
 
+// A person-week on its way to the database: the packed vector (SQLite) or the values
+// (PostgreSQL float8[]).
+struct PendingRow {
+  int64_t id = 0;
+  int64_t attrs_no = 0;
+  std::string packed;
+  db::DoubleArray values;
+};
+
+// PostgreSQL: for each (tenant, week) met, whether the table held rows of it when this writer
+// first met it, and for weeks that were empty, the person numbers written since. The rows of such
+// a week can be COPYed straight into the table, without a stage and an upsert: the tenant's row
+// is locked FOR UPDATE for the whole transaction (LockTenant), so no other writer adds rows of
+// this tenant meanwhile.
+class WeekTracker {
+ public:
+  // True when row `id` may be COPYed straight into `table` (its week was empty and the person
+  // has no row of that week yet).
+  Result<bool> Fresh(db::Database& db, std::string_view table, int64_t id) {
+    const int64_t first = id & ~kPersonMask;
+    auto [it, inserted] = weeks_.try_emplace(first);
+    Week& week = it->second;
+    if (inserted) {
+      ASSIGN_OR_RETURN(
+          auto rows,
+          db.Query(fmt::format("SELECT 1 FROM {} WHERE id >= ? AND id <= ? LIMIT 1", table),
+                   {first, first | kPersonMask}));
+      week.fresh = rows.empty();
+    }
+    if (!week.fresh) return false;
+    const auto person = static_cast<size_t>(PersonOf(id));
+    if (person >= week.written.size()) {
+      week.written.resize(std::max(person + 1, week.written.size() * 2));
+    }
+    if (week.written[person]) return false;  // twice in one drop: the upsert keeps the last
+    week.written[person] = true;
+    return true;
+  }
+
+ private:
+  struct Week {
+    bool fresh = false;
+    std::vector<bool> written;  // by person number
+  };
+  std::unordered_map<int64_t, Week> weeks_;
+};
+
+// PostgreSQL: rows of fresh weeks (WeekTracker) by COPY into the table; the others by COPY into
+// a session-local stage and one set-based upsert (a round trip a row would dominate). COPY runs
+// in binary (db layer), so no double is formatted or parsed as text.
+Status WritePostgres(db::Database& db, std::string_view table, int64_t run_no, int64_t layout_no,
+                     std::vector<PendingRow>& pending, WeekTracker& weeks, bool& stage_ready) {
+  std::vector<bool> direct(pending.size());
+  size_t staged = 0;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    ASSIGN_OR_RETURN(bool fresh, weeks.Fresh(db, table, pending[i].id));
+    direct[i] = fresh;
+    if (!fresh) ++staged;
+  }
+  auto copy = [&](std::string_view into, bool want_direct) -> Status {
+    ASSIGN_OR_RETURN(
+        auto bulk, db.BeginBulkInsert(into, {"id", "run_no", "attrs_no", "layout_no", "metrics"}));
+    std::vector<Value> row(5);
+    row[1] = run_no;
+    row[3] = layout_no;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (direct[i] != want_direct) continue;
+      row[0] = pending[i].id;
+      row[2] = pending[i].attrs_no == 0 ? Value() : Value(pending[i].attrs_no);
+      row[4] = Value(std::move(pending[i].values));
+      RETURN_IF_ERROR(bulk->AddRow(row));
+    }
+    return bulk->Finish();
+  };
+  if (staged < pending.size()) RETURN_IF_ERROR(copy(table, true));
+  if (staged == 0) return core::OkStatus();
+  if (!stage_ready) {
+    RETURN_IF_ERROR(db.Execute(
+        "CREATE TEMP TABLE IF NOT EXISTS wh_person_week_stage (id BIGINT, run_no BIGINT, "
+        "attrs_no BIGINT, layout_no BIGINT, metrics DOUBLE PRECISION[]) ON COMMIT DELETE ROWS"));
+    stage_ready = true;
+  }
+  RETURN_IF_ERROR(copy("wh_person_week_stage", false));
+  RETURN_IF_ERROR(db.Execute(fmt::format(
+      "INSERT INTO {} (id, run_no, attrs_no, layout_no, metrics) SELECT id, run_no, attrs_no, "
+      "layout_no, metrics FROM wh_person_week_stage ON CONFLICT (id) DO UPDATE SET run_no = "
+      "excluded.run_no, attrs_no = excluded.attrs_no, layout_no = excluded.layout_no, metrics = "
+      "excluded.metrics",
+      table)));
+  return db.Execute("DELETE FROM wh_person_week_stage");
+}
+
 }  // namespace
 
 // ---- PersonWeekWriter -------------------------------------------------------------------------
@@ -183,6 +257,7 @@ struct PersonWeekWriter::State {
   std::string packed;
   std::vector<std::pair<std::string, int64_t>> new_persons;
   bool stage_ready = false;
+  WeekTracker weeks;  // PostgreSQL
 };
 
 PersonWeekWriter::PersonWeekWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -261,7 +336,9 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
     const formats::Column& col = batch.column(c);
     if (static_cast<int>(c) == person || static_cast<int>(c) == date) continue;
     if (col.type() == ColumnType::kString) {
-      if (formats::IsPiiColumn(col.name())) continue;
+      if (formats::IsPiiColumn(col.name()) || formats::IsRowIdentifierColumn(col.name())) {
+        continue;
+      }
       if (req.all_attributes || Contains(req.attributes, col.name())) attrs.push_back(c);
     } else if (req.all_metrics || Contains(req.metrics, col.name())) {
       metrics.push_back(c);
@@ -272,11 +349,7 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
                    s.layouts.Intern(*s.db, s.tenant_no, nlohmann::json(names).dump()));
 
   const bool postgres = s.db->dialect() == db::Dialect::kPostgres;
-  struct Pending {
-    int64_t id, attrs_no;
-    std::string packed;
-  };
-  std::vector<Pending> pending;
+  std::vector<PendingRow> pending;
   pending.reserve(batch.num_rows());
   s.new_persons.clear();
   std::string_view key(s.request.pseudonym_key.data(), s.request.pseudonym_key.size());
@@ -295,7 +368,7 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
           fmt::format("drop {}, {}: MetricDate is not a date; the drop was not imported",
                       req.drop_name, batch.RowWhere(r)));
     }
-    Pending p;
+    PendingRow p;
     const int64_t week = std::chrono::floor<std::chrono::days>(*when).time_since_epoch().count();
     if (week < 0 || week > kWeekMask) {
       return core::DataLossError(
@@ -313,7 +386,7 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
           fmt::format("drop {}: tenant {} has more persons than can be numbered ({})",
                       req.drop_name, req.tenant_id, kPersonMask));
     }
-    p.id = TenantFirstId(s.tenant_no) | (week << kPersonBits) | it->second;
+    p.id = internal::PersonWeekId(s.tenant_no, week, it->second);
     p.attrs_no = 0;
     if (!attrs.empty()) {
       nlohmann::json j = nlohmann::json::object();
@@ -327,7 +400,7 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
     }
     for (size_t i = 0; i < metrics.size(); ++i) s.values[i] = batch.column(metrics[i]).NumberAt(r);
     if (postgres) {
-      FormatArray(s.values, p.packed);
+      p.values.assign(s.values.begin(), s.values.end());
     } else {
       db::PackDoubles(s.values, p.packed);
     }
@@ -347,48 +420,22 @@ Status PersonWeekWriter::Add(const RowBatch& batch) {
     RETURN_IF_ERROR(bulk->Finish());
   }
 
-  // SQLite: one upsert a row. PostgreSQL: COPY into a session-local stage, then one set-based
-  // upsert (a round trip a row would dominate).
-  std::unique_ptr<db::BulkInserter> stage;
-  if (postgres) {
-    if (!s.stage_ready) {
-      RETURN_IF_ERROR(s.db->Execute(
-          "CREATE TEMP TABLE IF NOT EXISTS wh_person_week_stage (id BIGINT, run_no BIGINT, "
-          "attrs_no BIGINT, layout_no BIGINT, metrics DOUBLE PRECISION[]) ON COMMIT DELETE "
-          "ROWS"));
-      s.stage_ready = true;
-    }
-    ASSIGN_OR_RETURN(stage,
-                     s.db->BeginBulkInsert("wh_person_week_stage",
-                                           {"id", "run_no", "attrs_no", "layout_no", "metrics"}));
-  }
-  std::vector<Value> row(5);
-  row[1] = s.run_no;
-  row[3] = layout_no;
-  for (auto& p : pending) {
-    row[0] = p.id;
-    row[2] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
-    if (postgres) {
-      row[4] = std::move(p.packed);
-      RETURN_IF_ERROR(stage->AddRow(row));
-    } else {
+  if (!postgres) {
+    std::vector<Value> row(5);
+    row[1] = s.run_no;
+    row[3] = layout_no;
+    for (auto& p : pending) {
+      row[0] = p.id;
+      row[2] = p.attrs_no == 0 ? Value() : Value(p.attrs_no);
       db::Blob blob(p.packed.size());
       std::memcpy(blob.data(), p.packed.data(), p.packed.size());
       row[4] = std::move(blob);
       RETURN_IF_ERROR(s.upsert->Execute(row));
     }
+    return core::OkStatus();
   }
-  if (postgres) {
-    RETURN_IF_ERROR(stage->Finish());
-    RETURN_IF_ERROR(s.db->Execute(fmt::format(
-        "INSERT INTO {} (id, run_no, attrs_no, layout_no, metrics) SELECT id, "
-        "run_no, attrs_no, layout_no, metrics FROM wh_person_week_stage ON CONFLICT (id) DO "
-        "UPDATE SET run_no = "
-        "excluded.run_no, attrs_no = excluded.attrs_no, layout_no = excluded.layout_no, metrics = "
-        "excluded.metrics",
-        TableName(req.table))));
-    RETURN_IF_ERROR(s.db->Execute("DELETE FROM wh_person_week_stage"));
-  }
+  return WritePostgres(*s.db, TableName(req.table), s.run_no, layout_no, pending, s.weeks,
+                       s.stage_ready);
   return core::OkStatus();
 }
 
