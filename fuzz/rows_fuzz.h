@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/io.h"
 #include "formats/reader.h"
@@ -39,6 +40,44 @@ inline std::string CheckWholeEqualsChunked(std::string_view text, formats::Forma
   if (whole_failed != chunked_failed) std::abort();
   if (!whole_failed && whole != chunked) std::abort();
   return whole;
+}
+
+// Every other column of the whole read (by canonical name; empty when it failed or had none).
+inline std::vector<std::string> EveryOtherColumn(std::string_view data, formats::Format format) {
+  std::vector<std::string> names;
+  auto reader = formats::OpenRowReader(std::make_unique<core::MemorySource>(data),
+                                       {.format = format, .max_line_bytes = 1 << 16});
+  if (!reader.ok()) return names;
+  formats::RowBatch batch;
+  while (true) {
+    auto more = (*reader)->Next(batch);
+    if (!more.ok()) return {};
+    if (!*more) break;
+  }
+  for (size_t c = 0; c < batch.num_columns(); c += 2) names.push_back(batch.column(c).name());
+  return names;
+}
+
+// The projection path: reading every other column (ReaderOptions::columns) must succeed whenever
+// the whole read (`whole`, from CheckWholeEqualsChunked) did, and agree whole vs chunked. Returns
+// the columns asked for.
+inline std::vector<std::string> CheckProjection(std::string_view text, formats::Format format,
+                                                const std::string& whole) {
+  std::vector<std::string> columns = EveryOtherColumn(text, format);
+  if (columns.empty()) columns = {"PersonId"};
+  std::string projected = ReadRows(
+      text,
+      {.format = format, .max_line_bytes = 1 << 16, .chunk_bytes = 1 << 16, .columns = columns});
+  std::string chunked = ReadRows(text, {.format = format,
+                                        .batch_rows = 3,
+                                        .max_line_bytes = 1 << 16,
+                                        .chunk_bytes = 64,
+                                        .columns = columns});
+  bool projected_failed = projected.ends_with("error");
+  if (projected_failed != chunked.ends_with("error")) std::abort();
+  if (!projected_failed && projected != chunked) std::abort();
+  if (!whole.ends_with("error") && projected_failed) std::abort();
+  return columns;
 }
 
 }  // namespace vivalink::fuzz

@@ -156,12 +156,15 @@ class FileSource final : public ByteSource {
 
 }  // namespace
 
-Result<std::unique_ptr<ByteSource>> OpenFileSource(const fs::path& path) {
+Result<std::unique_ptr<ByteSource>> OpenFileSource(const fs::path& path, uint64_t offset) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return OpenError(path, errno, "open");
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return OpenError(path, errno, "read");
   if (S_ISDIR(st.st_mode)) return OpenError(path, EISDIR, "read");
+  if (offset > 0 && ::lseek(fd.get(), static_cast<off_t>(offset), SEEK_SET) < 0) {
+    return OpenError(path, errno, "seek in");
+  }
   return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(path, std::move(fd)));
 }
 

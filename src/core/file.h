@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -53,8 +54,10 @@ Result<std::string> ReadFile(const std::filesystem::path& path,
 
 // Opens a file for streaming: a ByteSource that reads it in the caller's chunks (bounded
 // memory, for inputs too large for ReadFile). Open errors as ReadFile's; a read error later is
-// kUnavailable naming the path.
-Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path);
+// kUnavailable naming the path. offset: the byte it starts at (0: the start; past the end: the
+// source is empty).
+Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::filesystem::path& path,
+                                                   uint64_t offset = 0);
 
 // Writes all of data to fd; name is used in error messages. kUnavailable on a short or failed
 // write (ENOSPC says "the disk is full").

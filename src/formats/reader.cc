@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
+#include "core/file.h"
 #include "formats/internal/readers.h"
 #include "formats/internal/text.h"
 
@@ -35,10 +37,15 @@ class PrefixedSource final : public core::ByteSource {
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr size_t kMaxSniffBytes = 1 << 20;
 
-}  // namespace
+// What OpenRowReader looked at: the format and a stream that serves the bytes again.
+struct Sniffed {
+  Format format = Format::kCsv;
+  std::unique_ptr<core::ByteSource> stream;
+  uint64_t base_offset = 0;  // the byte-order mark's length when one was dropped
+};
 
-core::Result<std::unique_ptr<RowReader>> OpenRowReader(std::unique_ptr<core::ByteSource> source,
-                                                       ReaderOptions options) {
+core::Result<Sniffed> Sniff(std::unique_ptr<core::ByteSource> source,
+                            const ReaderOptions& options) {
   if (source == nullptr) return core::InvalidArgumentError("OpenRowReader: no source");
   if (options.batch_rows == 0 || options.max_line_bytes == 0 || options.chunk_bytes == 0) {
     return core::InvalidArgumentError(
@@ -60,21 +67,49 @@ core::Result<std::unique_ptr<RowReader>> OpenRowReader(std::unique_ptr<core::Byt
     first = prefix.find_first_not_of(" \t\r\n", skip);
     if (first != std::string::npos) break;
   }
-  uint64_t base_offset = 0;
+  Sniffed out;
   if (prefix.starts_with(kBom)) {
     prefix.erase(0, kBom.size());
-    base_offset = kBom.size();
+    out.base_offset = kBom.size();
   }
-  Format format = options.format;
-  if (format == Format::kAuto) {
+  out.format = options.format;
+  if (out.format == Format::kAuto) {
     size_t at = prefix.find_first_not_of(" \t\r\n");
-    format = at == std::string::npos || prefix[at] == '{' ? Format::kJsonLines : Format::kCsv;
+    out.format = at == std::string::npos || prefix[at] == '{' ? Format::kJsonLines : Format::kCsv;
   }
-  auto stream = std::make_unique<PrefixedSource>(std::move(prefix), std::move(source));
-  if (format == Format::kJsonLines) {
-    return internal::NewJsonLinesReader(std::move(stream), std::move(options), base_offset);
+  out.stream = std::make_unique<PrefixedSource>(std::move(prefix), std::move(source));
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<RowReader>> OpenRowReader(std::unique_ptr<core::ByteSource> source,
+                                                       ReaderOptions options) {
+  ASSIGN_OR_RETURN(Sniffed sniffed, Sniff(std::move(source), options));
+  if (sniffed.format == Format::kJsonLines) {
+    return internal::NewJsonLinesReader(std::move(sniffed.stream), std::move(options),
+                                        sniffed.base_offset);
   }
-  return internal::NewCsvReader(std::move(stream), std::move(options), base_offset);
+  return internal::NewCsvReader(std::move(sniffed.stream), std::move(options), sniffed.base_offset);
+}
+
+core::Result<std::unique_ptr<RowReader>> OpenRowFileReader(const std::string& path,
+                                                           ReaderOptions options) {
+  ASSIGN_OR_RETURN(auto source, core::OpenFileSource(path));
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  const bool parallel = options.threads >= 2 && options.decrypt_column == nullptr && !ec &&
+                        size >= options.parallel_min_bytes;
+  ASSIGN_OR_RETURN(Sniffed sniffed, Sniff(std::move(source), options));
+  if (sniffed.format == Format::kJsonLines) {
+    return internal::NewJsonLinesReader(std::move(sniffed.stream), std::move(options),
+                                        sniffed.base_offset);
+  }
+  if (parallel) {
+    return internal::NewParallelCsvFileReader(std::move(sniffed.stream), std::move(options),
+                                              sniffed.base_offset, path, size);
+  }
+  return internal::NewCsvReader(std::move(sniffed.stream), std::move(options), sniffed.base_offset);
 }
 
 }  // namespace vivalink::formats

@@ -45,9 +45,11 @@
 // stream, and say what to do. No partial batch is returned with an error.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/io.h"
 #include "core/status.h"
@@ -76,6 +78,22 @@ struct ReaderOptions {
   bool keep_unknown_columns = true;  // false: drop columns outside the canonical tables
   size_t chunk_bytes = 4u << 20;     // bytes read from the source at a time (the buffer grows
                                      // past this only for a longer line or record)
+  // Projection: canonical names of the columns to read; empty = every column. Other columns are
+  // skipped: their values are neither converted, typed, copied nor decrypted, so a garbage value
+  // there is no error (a CSV record is still split into fields, checked for UTF-8 and counted
+  // against the header, so a malformed record still is). Names the input lacks are ignored (the
+  // caller checks what it needs); source_columns() still lists every column.
+  std::vector<std::string> columns{};
+  // OpenRowFileReader only: parts of a CSV file parsed at once on their own threads (1 or 0:
+  // sequential; more than 2 is taken as 2). See OpenRowFileReader.
+  size_t threads = 1;
+  // OpenRowFileReader only: a CSV file smaller than this is read on one thread (a thread and a
+  // second file handle cost more than they save on a small file).
+  uint64_t parallel_min_bytes = 8u << 20;
+  // OpenRowFileReader only: the second part's batches wait in memory until the first part is
+  // read; once they take this many bytes the second thread stops and the rest of the file is
+  // read on the caller's thread, so memory stays bounded whatever the file's size.
+  size_t parallel_buffer_bytes = size_t{256} << 20;
 };
 
 class RowReader {
@@ -92,5 +110,20 @@ class RowReader {
 
 core::Result<std::unique_ptr<RowReader>> OpenRowReader(std::unique_ptr<core::ByteSource> source,
                                                        ReaderOptions options = {});
+
+// Opens the file at path as OpenRowReader does. A CSV file of at least parallel_min_bytes read
+// with threads >= 2 and no decrypt_column is parsed in two parts on two threads: the caller's
+// thread reads from the start, a second thread from the first line start after the middle. The
+// batches come in file order and are the same, rows, schema, line numbers, types and errors, as
+// a sequential read gives; the split is verified, not assumed: the first part's reader must reach
+// a record that starts exactly there (a newline inside a quoted field does not start one), else
+// the second part's work is discarded and the caller's thread reads on. The second part's errors
+// and type decisions are never shown: when it fails, or decides a column's type otherwise than
+// the first part did, its part is read again on the caller's thread, which reports what a
+// sequential read reports. The reader owns its thread: destroying it stops and joins it.
+// Errors: core::OpenFileSource's (kNotFound, kPermissionDenied, kInvalidArgument), then the
+// readers'.
+core::Result<std::unique_ptr<RowReader>> OpenRowFileReader(const std::string& path,
+                                                           ReaderOptions options = {});
 
 }  // namespace vivalink::formats

@@ -1,5 +1,7 @@
 #include "formats/internal/batch_builder.h"
 
+#include <algorithm>
+
 #include "core/cleanup.h"
 #include "core/secure.h"
 #include "formats/canonical.h"
@@ -40,10 +42,29 @@ int BatchBuilder::SlotFor(std::string_view canonical) {
   Slot& slot = slots_.emplace_back();
   slot.canonical = std::string(canonical);
   slot.keep = options_.keep_unknown_columns || IsKnownColumn(canonical);
+  // Projection: a column not asked for keeps no slot column, so its values are never looked at.
+  if (slot.keep && !options_.columns.empty()) {
+    slot.keep = std::find(options_.columns.begin(), options_.columns.end(), canonical) !=
+                options_.columns.end();
+  }
   slot.pii = IsPiiColumn(canonical);
   slot_by_name_.emplace(slot.canonical, index);
   if (slot.keep && IsStringColumn(canonical)) Type(index, ColumnType::kString);
   return index;
+}
+
+std::vector<TypedColumn> BatchBuilder::TypedColumns() const {
+  std::vector<TypedColumn> out;
+  out.reserve(column_slots_.size());
+  for (int s : column_slots_) out.push_back({slots_[s].canonical, slots_[s].type});
+  return out;
+}
+
+void BatchBuilder::Seed(const std::vector<TypedColumn>& columns) {
+  for (const auto& c : columns) {
+    int index = SlotFor(c.name);
+    if (!slots_[index].typed && slots_[index].keep) Type(index, c.type);
+  }
 }
 
 void BatchBuilder::Type(int index, ColumnType type) {

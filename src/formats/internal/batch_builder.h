@@ -27,6 +27,13 @@ using StringMap = std::unordered_map<std::string, int, StringHash, std::equal_to
 // with 32-bit offsets, and a column's text is never longer than the input it came from.
 inline constexpr size_t kMaxBatchInputBytes = size_t{256} << 20;
 
+// A column's name and type as a reader decided it.
+struct TypedColumn {
+  std::string name;  // canonical
+  ColumnType type;
+  bool operator==(const TypedColumn&) const = default;
+};
+
 class BatchBuilder {
  public:
   // options must outlive the builder.
@@ -39,7 +46,14 @@ class BatchBuilder {
   // (IsStringColumn) get their batch column at once; others when their first non-null value
   // arrives (until then the column is absent from batches).
   int SlotFor(std::string_view canonical);
-  // False for slots of dropped columns (keep_unknown_columns = false): skip their values.
+  // The typed columns in batch column order (the schema of the next batch).
+  std::vector<TypedColumn> TypedColumns() const;
+  // Types these columns now, in this order, as if their first values had been read (a reader
+  // that continues another reader's stream at a record boundary starts from its schema).
+  // Columns this builder does not keep are left out.
+  void Seed(const std::vector<TypedColumn>& columns);
+  // False for slots of dropped columns (keep_unknown_columns = false, or not among
+  // ReaderOptions::columns): skip their values.
   bool Keeps(int slot) const { return slots_[slot].keep; }
   // True when the slot's column is a string column (numbers then keep their source text).
   bool IsString(int slot) const {
