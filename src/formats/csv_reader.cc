@@ -97,6 +97,7 @@ class CsvReader final : public RowReader {
   uint64_t next_offset() const { return buffer_.OffsetOf(pos_); }
   bool has_header() const { return have_header_; }
   std::vector<TypedColumn> schema() const { return builder_.TypedColumns(); }
+  std::vector<std::string> nulled_empty_text() const { return builder_.NulledEmptyText(); }
 
   core::Result<bool> Next(RowBatch& batch) override {
     if (!status_.ok()) return status_;
@@ -379,7 +380,8 @@ class CsvReader final : public RowReader {
 // boundary with the same header gives the same records as the sequential read. Their schema is
 // then re-laid onto the first part's (same columns in the same order, the part's new columns
 // after), line numbers shifted by the first part's lines. Anything else (the split inside a
-// quoted field, an error in the second part, a column typed otherwise there, memory cap reached)
+// quoted field, an error in the second part, a column typed otherwise there or a quoted "" it
+// read as null in a column the first part made text, memory cap reached)
 // falls back to a reader on the caller's thread that continues exactly where the used batches
 // end, from the sequential read's schema and line count, so the result is the sequential one.
 class ParallelCsvReader final : public RowReader {
@@ -418,7 +420,8 @@ class ParallelCsvReader final : public RowReader {
     core::Status status;
     std::vector<RowBatch> batches;
     std::vector<TypedColumn> schema;
-    uint64_t lines = 0;   // lines of the part read
+    std::vector<std::string> nulled_empty_text;  // see BatchBuilder::NulledEmptyText
+    uint64_t lines = 0;                          // lines of the part read
     uint64_t end = 0;     // stream offset where its reading stopped (a record boundary)
     bool at_eof = false;  // it read to the end of the file
   };
@@ -500,6 +503,7 @@ class ParallelCsvReader final : public RowReader {
       if (bytes >= options_.parallel_buffer_bytes) break;
     }
     part_.schema = reader.schema();
+    part_.nulled_empty_text = reader.nulled_empty_text();
     part_.lines = reader.lines();
     part_.end = reader.next_offset();
   }
@@ -536,6 +540,13 @@ class ParallelCsvReader final : public RowReader {
           schema_.push_back(c);
         } else if (it->type != c.type) {
           usable = false;  // a sequential read keeps the first part's type (or fails): see there
+        }
+      }
+      // A quoted "" the second part read as null where the first part had made the column text
+      // (a sequential read keeps it as the empty text).
+      for (const auto& name : part_.nulled_empty_text) {
+        for (const auto& c : first_schema) {
+          if (c.name == name && c.type == ColumnType::kString) usable = false;
         }
       }
     }

@@ -235,6 +235,17 @@ TEST(CsvParallel, ColumnTypedOtherwiseInTheSecondPartReadsAsSequential) {
   EXPECT_THAT(o.rows, HasSubstr("\"Organization\":\"12\""));
 }
 
+// Found by the fuzz target: a quoted "" in a column the first part had made text is the empty
+// text; read by the second part before it typed the column, it was null.
+TEST(CsvParallel, QuotedEmptyTextInTheSecondPartStaysText) {
+  testutil::TempDir dir;
+  std::string text = "PersonId,Custom\n";
+  for (int i = 0; i < 100; ++i) text += "p" + std::to_string(i) + (i < 10 ? ",abc\n" : ",\"\"\n");
+  testutil::WriteFile(dir / "pq.csv", text);
+  Outcome o = ExpectParallelEqualsSequential((dir / "pq.csv").string());
+  EXPECT_THAT(o.rows, HasSubstr("{\"PersonId\":\"p99\",\"Custom\":\"\"}"));
+}
+
 TEST(CsvParallel, ErrorInTheSecondPartIsTheSequentialError) {
   testutil::TempDir dir;
   // A number column with text at row 70 (line 72), then a short row later.

@@ -60,6 +60,14 @@ std::vector<TypedColumn> BatchBuilder::TypedColumns() const {
   return out;
 }
 
+std::vector<std::string> BatchBuilder::NulledEmptyText() const {
+  std::vector<std::string> out;
+  for (const auto& slot : slots_) {
+    if (slot.nulled_empty_text) out.push_back(slot.canonical);
+  }
+  return out;
+}
+
 void BatchBuilder::Seed(const std::vector<TypedColumn>& columns) {
   for (const auto& c : columns) {
     int index = SlotFor(c.name);
@@ -194,7 +202,10 @@ bool BatchBuilder::SetText(int index, std::string_view text) {
   double number = 0;
   bool flag = false;
   if (!slot.typed) {
-    if (text.empty()) return true;  // null until a value says what the column holds
+    if (text.empty()) {
+      slot.nulled_empty_text = true;
+      return true;  // null until a value says what the column holds
+    }
     if (ParseNumber(text, number)) {
       Type(index, ColumnType::kNumber);
     } else if (ParseBool(text, flag)) {

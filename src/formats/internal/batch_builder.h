@@ -48,6 +48,10 @@ class BatchBuilder {
   int SlotFor(std::string_view canonical);
   // The typed columns in batch column order (the schema of the next batch).
   std::vector<TypedColumn> TypedColumns() const;
+  // Columns that got an empty text while untyped (null then; a string column would have kept
+  // the empty text): a reader that started mid-stream without its schema may have decided them
+  // otherwise than a sequential read.
+  std::vector<std::string> NulledEmptyText() const;
   // Types these columns now, in this order, as if their first values had been read (a reader
   // that continues another reader's stream at a record boundary starts from its schema).
   // Columns this builder does not keep are left out.
@@ -93,6 +97,7 @@ class BatchBuilder {
     bool keep = true;
     bool pii = false;
     bool typed = false;
+    bool nulled_empty_text = false;  // see NulledEmptyText
     ColumnType type = ColumnType::kString;
     int column = -1;  // batch column once typed
   };
