@@ -12,8 +12,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vivalink;
-  static const crypto::RsaPrivateKey* key = new crypto::RsaPrivateKey(
-      std::move(crypto::RsaPrivateKey::Generate(2048)).value());
+  static const crypto::RsaPrivateKey* key =
+      new crypto::RsaPrivateKey(std::move(crypto::RsaPrivateKey::Generate(2048)).value());
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto keys = drop::ParseKeysResponse(text);
   if (!keys.ok()) {
