@@ -63,7 +63,8 @@ if [ "$(cat "$dir/size" 2>/dev/null)" != "$stamp" ]; then
     "$bin/vivasim" pipeline run --dir "$world" --store "file://$dir/drops" --week "$week" \
       $users >/dev/null
   done
-  /usr/bin/time -f "import: %e s, %M KiB peak RSS" vl run >/dev/null
+  /usr/bin/time -f "import: %e s, %M KiB peak RSS" "$bin/vivalink" --config "$dir/vivalink.toml" run \
+    >/dev/null
   vl partner load --file "$world/tenants/$tenant/crm.csv" --key Email --key-type email \
     --sum Revenue,Deals_won >/dev/null
   vl partner load --file "$world/tenants/$tenant/crm_static.csv" --key Email --date none >/dev/null
