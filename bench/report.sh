@@ -72,7 +72,8 @@ if [ "$(cat "$dir/size" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 rows=$(sqlite3 "$dir/vivalink.db" "select count(*) from person_week_packed")
-/usr/bin/time -f "%e %M" -o "$dir/report.time" vl report --output "$dir/report.html" \
+/usr/bin/time -f "%e %M" -o "$dir/report.time" "$bin/vivalink" --config "$dir/vivalink.toml" report \
+  --output "$dir/report.html" \
   --json "$dir/report.json" >"$dir/report.out" 2>"$dir/report.err" ||
   { echo "report failed:" >&2; tail -5 "$dir/report.err" >&2; exit 1; }
 read -r s kb <"$dir/report.time"
