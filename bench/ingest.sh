@@ -26,15 +26,7 @@ world=$dir/world
 echo "vivasim: $people people, 1 week" >&2
 "$bin/vivasim" init --dir "$world" --tenants 1 --people "$people" --weeks 1 --seed 2024 >/dev/null
 tenant=$(ls "$world/tenants" | head -1)
-"$bin/vivasim" serve --dir "$world" --port 0 >"$dir/serve.out" 2>"$dir/serve.err" &
-serve_pid=$!
-trap 'kill $serve_pid 2>/dev/null || true; wait $serve_pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [ -s "$dir/serve.out" ] && break; sleep 0.1; done
-base=$(sed -nE 's/.*"baseUrl":"([^"]+)".*/\1/p' "$dir/serve.out" | head -1)
-authority=$(sed -nE 's/.*"authority":"([^"]+)".*/\1/p' "$dir/serve.out" | head -1)
-client_id=$($python -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_id"])' "$world/partner.json")
-export VIVALINK_CLIENT_SECRET
-VIVALINK_CLIENT_SECRET=$($python -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_secret"])' "$world/partner.json")
+source "$root/bench/serve_sim.sh"
 week=$($python -c 'import json,sys; print(json.load(open(sys.argv[1])).get("first_week","2024-01-07"))' "$world/options.json")
 
 config() {  # name db_url

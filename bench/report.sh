@@ -27,15 +27,7 @@ if [ "${BENCH_KEEP:-0}" != 1 ] || [ "$(cat "$dir/size" 2>/dev/null)" != "$stamp"
     --seed 2024 >/dev/null
 fi
 tenant=$(ls "$world/tenants" | head -1)
-"$bin/vivasim" serve --dir "$world" --port 0 >"$dir/serve.out" 2>"$dir/serve.err" &
-serve_pid=$!
-trap 'kill $serve_pid 2>/dev/null || true; wait $serve_pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [ -s "$dir/serve.out" ] && break; sleep 0.1; done
-base=$(sed -nE 's/.*"baseUrl":"([^"]+)".*/\1/p' "$dir/serve.out" | head -1)
-authority=$(sed -nE 's/.*"authority":"([^"]+)".*/\1/p' "$dir/serve.out" | head -1)
-client_id=$($python -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_id"])' "$world/partner.json")
-export VIVALINK_CLIENT_SECRET
-VIVALINK_CLIENT_SECRET=$($python -c 'import json,sys; print(json.load(open(sys.argv[1]))["client_secret"])' "$world/partner.json")
+source "$root/bench/serve_sim.sh"
 cat >"$dir/vivalink.toml" <<TOML
 data_dir = "$dir/data"
 [storage]
