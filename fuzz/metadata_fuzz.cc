@@ -1,4 +1,4 @@
-// Fuzzes metadata.json parsing (DESIGN §2): any bytes must give a Status, never a crash, and a
+// Fuzzes metadata.json parsing (PROTOCOL §2): any bytes must give a Status, never a crash, and a
 // parsed metadata must survive a serialise/parse round trip.
 #include <cstddef>
 #include <cstdint>

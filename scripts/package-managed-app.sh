@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Azure Managed Application package a partner uploads to its service catalog (or
 # Marketplace offer): app.zip with mainTemplate.json and createUiDefinition.json at its root
-# (DESIGN §10). The two files are checked as JSON first; the full package checks (parameters and
+# (PROTOCOL §10). The two files are checked as JSON first; the full package checks (parameters and
 # variables used, dependsOn, UI outputs against parameters, secure parameters) are the
 # deploy_package_test unit tests.
 #

@@ -1,4 +1,4 @@
-// QueueClient: the Azure Queue service REST API for one queue (notifications, DESIGN §6):
+// QueueClient: the Azure Queue service REST API for one queue (notifications, PROTOCOL §6):
 // create/delete the queue, put a message, receive with a visibility timeout, update visibility
 // (which returns a new pop receipt), delete with the pop receipt, peek. Message text is sent as
 // base64 (the Azure SDKs' and Event Grid's convention) unless options say otherwise.

@@ -1,4 +1,4 @@
-// AES-256-CBC with PKCS#7 padding (DESIGN §3): streaming for data files, one-shot for column
+// AES-256-CBC with PKCS#7 padding (PROTOCOL §3): streaming for data files, one-shot for column
 // values. Keys live in wiped memory. Not thread-safe per object; use one object per thread.
 #pragma once
 

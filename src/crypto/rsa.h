@@ -1,4 +1,4 @@
-// RSA-2048 key pairs for the partner key registration (DESIGN §3, §4): generation, PEM load/save,
+// RSA-2048 key pairs for the partner key registration (PROTOCOL §3, §4): generation, PEM load/save,
 // JWK public export, and RSA-OAEP-SHA256 wrap/unwrap of the per-run AES keys. OpenSSL 3 EVP.
 // Key objects are immutable after construction and safe to share between threads.
 #pragma once

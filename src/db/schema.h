@@ -2,7 +2,7 @@
 // this file: keep the table descriptions here in step with the SQL in schema.cc.
 //
 // Conventions
-//   - Every table is keyed by tenant_id first (DESIGN §8.4 tenant isolation: every query of
+//   - Every table is keyed by tenant_id first (PROTOCOL §8.4 tenant isolation: every query of
 //     tenant data filters on it, and every primary key starts with it).
 //   - Times are TEXT in ISO 8601 UTC ("2026-01-16T00:00:00Z", core::FormatIso8601); dates are
 //     "YYYY-MM-DD". Text sorts like time, and both dialects store it the same way.
@@ -10,17 +10,17 @@
 //   - JSON documents are TEXT (portable; PostgreSQL callers may cast to jsonb in queries).
 //   - No plaintext identities: person_key is the opaque, per-tenant stable key that ingestion
 //     derives for a person (never an e-mail address or name). Decrypted rows are stored only as
-//     the metrics below (DESIGN §8.2).
+//     the metrics below (PROTOCOL §8.2).
 //
 // Migration 1 ("initial schema") creates:
 //
 // tenants — one row per customer tenant seen.
 //   tenant_id TEXT PK       Entra ID tenant id (lower-case GUID)
 //   watermark TEXT          creation time of the newest drop processed with no unfinished older
-//                           drop before it (DESIGN §7); NULL before the first drop
+//                           drop before it (PROTOCOL §7); NULL before the first drop
 //   updated_at TEXT         when watermark last changed
 //
-// drops — the ingestion ledger: one row per drop version (DESIGN §7, §8.1).
+// drops — the ingestion ledger: one row per drop version (PROTOCOL §7, §8.1).
 //   PK (tenant_id, run_id, metadata_etag, kind)
 //   copy_activity_id TEXT   CopyActivityId of metadata.json (the key request id)
 //   kind TEXT               'VivaInsights' | 'AADUser'
@@ -63,7 +63,7 @@
 // and ~390 bytes a value in PostgreSQL (heap + primary key index), i.e. 0.13 / 0.39 GB per such
 // week. If long-term retention makes size the constraint, a later migration can intern
 // (tenant_id, person_key, metric_date) and metric names into integer ids (about 20 bytes a
-// value) without changing the long shape. Note DESIGN §8.2: only what the partner configured is
+// value) without changing the long shape. Note PROTOCOL §8.2: only what the partner configured is
 // stored; ingestion decides whether these two tables are filled or only the analysis results.
 //
 // partner_rows — (replaced by migration 3) the partner's own data, one row per person and week.

@@ -1,4 +1,4 @@
-// The per-run AES keys of a drop (DESIGN §3, §4): parsing the key API's answer and the inline
+// The per-run AES keys of a drop (PROTOCOL §3, §4): parsing the key API's answer and the inline
 // DecryptionKeyDetails, unwrapping with the tenant's private key, and (for the simulator and
 // tests) wrapping them. A per-tenant KeyStore keeps the partner's RSA key pairs on disk.
 #pragma once
@@ -56,7 +56,7 @@ core::Result<std::vector<WrappedKey>> SelectKeys(
     const core::Result<std::vector<WrappedKey>>& api_answer, const DropMetadata& metadata);
 
 // The keys of drop ref: SelectKeys, then UnwrapKeys with the private key of the drop's own
-// tenant only (tenant isolation, DESIGN §8.4), loaded from keystore. Errors of KeyStore::Load,
+// tenant only (tenant isolation, PROTOCOL §8.4), loaded from keystore. Errors of KeyStore::Load,
 // SelectKeys and UnwrapKeys, each naming the drop.
 class KeyStore;
 core::Result<DropKeys> LoadDropKeys(const KeyStore& keystore, const DropRef& ref,

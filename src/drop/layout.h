@@ -1,4 +1,4 @@
-// Where drops live in the partner container (DESIGN §2):
+// Where drops live in the partner container (PROTOCOL §2):
 //   {RunId}/VivaInsights/{TenantId}/part-00000.json.gz ...
 //   {RunId}/VivaInsights/{TenantId}/metadata/JobMetadata/metadata.json   (written last)
 //   {RunId}/AADUser/{TenantId}/...                                       (user export, same shape)

@@ -1,4 +1,4 @@
-// metadata.json of a drop (DESIGN §2): parsing with validation, writing, and matching
+// metadata.json of a drop (PROTOCOL §2): parsing with validation, writing, and matching
 // ColumnsRequested against the columns actually present.
 //
 // Field names are matched exactly as the contract writes them; inside DecryptionKeyDetails both

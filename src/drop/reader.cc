@@ -293,7 +293,7 @@ core::Status DropValidator::Observe(const formats::RowBatch& batch) {
     }
     auto t = core::ParseIso8601(date.StringAt(r));
     if (!t.ok()) {
-      // The value is not quoted: a cell that is not a date may hold anything (DESIGN §8.5).
+      // The value is not quoted: a cell that is not a date may hold anything (PROTOCOL §8.5).
       return core::DataLossError(fmt::format(
           "drop {}: row {} has a MetricDate of {} bytes that is not an ISO 8601 date; the drop "
           "was not imported",

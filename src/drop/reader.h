@@ -108,7 +108,7 @@ class DropValidator {
   // Per-batch checks of a calendar drop: no more rows than NumberOfRowsExtracted; every row's
   // owner (puser) an Entra object id (a GUID: a value that is not one, e.g. still encrypted,
   // would become a wrong person) and its ptenant, when given, the drop's own tenant
-  // (kPermissionDenied otherwise: DESIGN §8.4). kDataLoss naming source (the part) and line,
+  // (kPermissionDenied otherwise: PROTOCOL §8.4). kDataLoss naming source (the part) and line,
   // never a value. Finish then checks the row count (a calendar drop's ColumnsRequested names
   // top-level fields the event reader does not list, so columns are not compared).
   core::Status ObserveEvents(const formats::CalendarBatch& batch, std::string_view source);

@@ -235,7 +235,7 @@ std::string CanonicalName(std::string_view source_name) {
 }
 
 bool IsPiiColumn(std::string_view canonical_name) {
-  // DESIGN §3: exactly these travel column-encrypted. proxyAddresses is personal data too but
+  // PROTOCOL §3: exactly these travel column-encrypted. proxyAddresses is personal data too but
   // the pipeline does not encrypt it.
   return canonical_name == "PersonId" || canonical_name == "id" || canonical_name == "mail" ||
          canonical_name == "userPrincipalName";

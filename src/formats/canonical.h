@@ -1,4 +1,4 @@
-// Canonical column naming (DESIGN §5): the analyst (underscore) name used everywhere inside.
+// Canonical column naming (PROTOCOL §5): the analyst (underscore) name used everywhere inside.
 // - display name -> every character outside [A-Za-z0-9,] becomes '_'
 //   ("After-hours email hours" -> "After_hours_email_hours");
 // - v0 PascalCase names map through a fixed table ("CollaborationHours" -> "Collaboration_hours");

@@ -1,5 +1,5 @@
 // Row readers: turn a stream of JSON-lines or CSV bytes into RowBatches with canonical column
-// names (DESIGN §5). Pull-based: call Next() until it returns false.
+// names (PROTOCOL §5). Pull-based: call Next() until it returns false.
 //
 //   ASSIGN_OR_RETURN(auto reader, OpenRowReader(std::move(source), {.source_name = "part-00000"}));
 //   RowBatch batch;
@@ -70,7 +70,7 @@ struct ReaderOptions {
   size_t max_line_bytes = 16u << 20;  // a longer line is kDataLoss (protects memory)
   size_t max_columns = 4096;          // more distinct columns is kDataLoss (protects memory/time)
   // false: error messages never quote a cell, only its length (drops: the cells are decrypted
-  // data, DESIGN §8.5). true: an excerpt of at most 40 bytes helps a person fix their own file.
+  // data, PROTOCOL §8.5). true: an excerpt of at most 40 bytes helps a person fix their own file.
   bool quote_values_in_errors = true;
   // When set, the column-encrypted PII columns (PersonId/ObjectId, id, mail, userPrincipalName;
   // see IsPiiColumn) are decrypted with it as they are read.

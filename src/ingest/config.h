@@ -46,7 +46,7 @@ struct PartnerConfig {
   identity::KeyType key_type = identity::KeyType::kEmail;
 };
 
-// `vivalink serve`'s push model (DESIGN §6). Every notification is a hint; polling goes on.
+// `vivalink serve`'s push model (PROTOCOL §6). Every notification is a hint; polling goes on.
 struct PushConfig {
   // "host:port" of the HTTP endpoint (POST /v1/notifications/drops, POST|OPTIONS /v1/events,
   // GET /healthz, GET /metrics); port 0 = any free port. Empty = no HTTP endpoint.
@@ -65,7 +65,7 @@ struct PushConfig {
   std::string queue_url;
   int queue_visibility_seconds = 60;
   int max_dequeue_count = 5;  // then the message goes to <queue>-poison
-  // Web activity authentication (DESIGN §6). Entra ID managed-identity tokens are accepted when
+  // Web activity authentication (PROTOCOL §6). Entra ID managed-identity tokens are accepted when
   // entra_audiences is set (the partner's app id URI, e.g. "api://vivalink-partner", and its
   // app id); their signing keys come from entra_authority ("" = [keys] authority) and only
   // tenants with a key pair in the keystore may notify.

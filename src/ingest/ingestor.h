@@ -3,7 +3,7 @@
 //
 //   Pass()  the pull model: list every drop, register new ones in the ledger, process every
 //           unfinished drop (oldest first), clean up blobs whose retention passed.
-//   Hint()  the push model: a notification named one drop. It is only a hint (DESIGN §6): the
+//   Hint()  the push model: a notification named one drop. It is only a hint (PROTOCOL §6): the
 //           drop's metadata.json is read back from storage (a hint for a blob that is not there
 //           changes nothing), registered in the ledger under the ETag storage reports (so a
 //           duplicate notification finds the row it already has), then the tenant's unfinished

@@ -1,4 +1,4 @@
-// KeyClient: the Viva Insights key API (DESIGN §4) as vivalink calls it.
+// KeyClient: the Viva Insights key API (PROTOCOL §4) as vivalink calls it.
 //
 //   - OAuth 2.0 client credentials: POST {authority}/{tenant}/oauth2/v2.0/token (form body);
 //     one token per tenant, cached and refreshed `refresh_margin` before it expires.

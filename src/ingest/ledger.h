@@ -1,4 +1,4 @@
-// The ingestion ledger and the per-tenant watermark (DESIGN §7, §8.1), in the database tables
+// The ingestion ledger and the per-tenant watermark (PROTOCOL §7, §8.1), in the database tables
 // `drops` and `tenants` (db/schema.h).
 //
 // A drop version is identified by (tenant, RunId, metadata ETag, kind). Its ledger row moves

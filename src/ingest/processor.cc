@@ -168,7 +168,7 @@ Processor::Processor(db::Database& db, store::BlobStore& store, Ledger& ledger,
 Result<drop::DropKeys> Processor::Keys(const drop::DropRef& ref,
                                        const drop::DropMetadata& metadata) {
   // One rule for every reader of a drop (drop::SelectKeys): a drop that declares PII columns is
-  // never imported without the Column key; tenant isolation (DESIGN §8.4) in LoadDropKeys.
+  // never imported without the Column key; tenant isolation (PROTOCOL §8.4) in LoadDropKeys.
   auto fetched = options_.keys->Fetch(ref.tenant_id, metadata.copy_activity_id);
   if (!fetched.ok() && metadata.inline_key.has_value() && !drop::DeclaresPiiColumns(metadata)) {
     VL_LOG_WARN("drop {}: key API failed ({}); using the inline File key (no PII columns)",

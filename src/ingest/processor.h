@@ -1,4 +1,4 @@
-// Processing one drop exactly once (DESIGN §7, §8; docs/ARCHITECTURE.md "Data flow of one drop"):
+// Processing one drop exactly once (PROTOCOL §7, §8; docs/ARCHITECTURE.md "Data flow of one drop"):
 //
 //   claim in the ledger -> metadata.json at the ledger's ETag -> (Errors set: failed_upstream)
 //   -> keys of the drop's own tenant only -> DropReader (decrypt + parse in memory) with

@@ -1,4 +1,4 @@
-// `vivalink serve`: the poll loop, plus the push model when [push] configures it (DESIGN §6).
+// `vivalink serve`: the poll loop, plus the push model when [push] configures it (PROTOCOL §6).
 //
 // Threads: the main thread owns the Ingestor (the one database connection) and does all the
 // ingestion work: poll passes, hints from the HTTP endpoint (handed over through a bounded
@@ -176,7 +176,7 @@ class Service {
   // One hint, from either channel. The status tells the queue consumer whether to delete the
   // message: OK once the drop is settled (done, known, or nothing to do), an error while the
   // drop failed and will be retried (the message comes back after its visibility timeout).
-  // Web activity authentication and the listener's limits from [push] (DESIGN §6).
+  // Web activity authentication and the listener's limits from [push] (PROTOCOL §6).
   Status ConfigureAuthentication(push::ServerOptions& so) {
     const PushConfig& p = config_.push;
     if (p.tenant_keys) {

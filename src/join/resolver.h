@@ -1,4 +1,4 @@
-// Identity resolution (the resolver): who is a partner row about? (DESIGN §5, §9)
+// Identity resolution (the resolver): who is a partner row about? (PROTOCOL §5, §9)
 //
 // The partner knows people by e-mail address (or, less often, by Entra object id); Viva Insights
 // knows them by object id (PersonId). The Entra ID user export (MGDC User_v1: `id` = object id,

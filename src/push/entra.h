@@ -1,4 +1,4 @@
-// Entra ID bearer tokens of a Data Factory's managed identity, validated offline (DESIGN §6).
+// Entra ID bearer tokens of a Data Factory's managed identity, validated offline (PROTOCOL §6).
 //
 // A Web activity with `authentication: {type: MSI, resource: <partner app id URI>}` sends
 // `Authorization: Bearer <JWT>`: RS256, signed by a key of the customer tenant published through

@@ -1,4 +1,4 @@
-// Drop hints: what every push channel (DESIGN §6) boils down to. A web activity call, an Event
+// Drop hints: what every push channel (PROTOCOL §6) boils down to. A web activity call, an Event
 // Grid or CloudEvents BlobCreated event and a Storage Queue message each say "the drop whose
 // metadata.json is at this path may be ready". A hint is never trusted: the consumer re-reads the
 // drop from storage and deduplicates through its ledger, so a forged, repeated or stale hint costs

@@ -1,4 +1,4 @@
-// Parsing and authenticating push notifications (DESIGN §6). Pure functions over request bodies:
+// Parsing and authenticating push notifications (PROTOCOL §6). Pure functions over request bodies:
 // no I/O, no logging, thread-safe. Every input is untrusted; a malformed one gives
 // kInvalidArgument with a message that names what is wrong (never a secret: bodies carry none,
 // and the signature header is not echoed).
@@ -25,7 +25,7 @@
 namespace vivalink::push {
 
 inline constexpr std::string_view kSignatureHeader = "X-Vivalink-Signature";
-// Per-tenant static notification key (like Azure Functions' x-functions-key), DESIGN §6 (b).
+// Per-tenant static notification key (like Azure Functions' x-functions-key), PROTOCOL §6 (b).
 inline constexpr std::string_view kTenantKeyHeader = "x-vivalink-key";
 inline constexpr std::string_view kBlobCreatedType = "Microsoft.Storage.BlobCreated";
 inline constexpr std::string_view kValidationEventType =

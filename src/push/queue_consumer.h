@@ -1,4 +1,4 @@
-// QueueConsumer: the Storage Queue channel of push notifications (DESIGN §6). Each message holds
+// QueueConsumer: the Storage Queue channel of push notifications (PROTOCOL §6). Each message holds
 // the web activity's JSON body (base64, as vivasim and the Azure SDKs put it). Consumers compete:
 // any number of them (threads or processes) may poll one queue, and the queue's visibility
 // timeout gives each message to one of them at a time.

@@ -1,5 +1,5 @@
 // NotificationServer: the HTTP endpoint of `vivalink serve` that receives push notifications
-// (DESIGN §6) and turns them into DropHints for the ingestion side. cpp-httplib underneath.
+// (PROTOCOL §6) and turns them into DropHints for the ingestion side. cpp-httplib underneath.
 //
 //   POST /v1/notifications/drops   Data Factory web activity. 404 while no way to authenticate
 //        it is configured. The sender is authenticated BEFORE the body is parsed, by the first of

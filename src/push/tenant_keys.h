@@ -1,4 +1,4 @@
-// Per-tenant notification keys (DESIGN §6 (b)): the static key a customer's Data Factory sends
+// Per-tenant notification keys (PROTOCOL §6 (b)): the static key a customer's Data Factory sends
 // in x-vivalink-key, taken from its Key Vault. One key per tenant, kept beside the tenant's key
 // pair: <keystore>/<tenant-id>/notification.key (mode 0600, 43 base64url characters of 32
 // random bytes, created once and atomically).

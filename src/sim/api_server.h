@@ -1,5 +1,5 @@
 // The Microsoft services vivalink calls over HTTPS, simulated on 127.0.0.1 for `vivasim serve`
-// (DESIGN §4): the Entra ID token endpoint (OAuth 2.0 client credentials) and the Viva Insights
+// (PROTOCOL §4): the Entra ID token endpoint (OAuth 2.0 client credentials) and the Viva Insights
 // key API. State lives in the world directory D (sim/state.h), so a pipeline run in another
 // process is visible at once.
 //

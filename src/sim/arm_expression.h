@@ -1,4 +1,4 @@
-// The expression languages of the Managed Application package (DESIGN §10): Azure Resource
+// The expression languages of the Managed Application package (PROTOCOL §10): Azure Resource
 // Manager template expressions ("[concat(parameters('a'), '/b')]") and the Azure Data Factory
 // expressions its pipeline carries ("@concat(pipeline().RunId, '/VivaInsights/', ...)",
 // "x @{pipeline().RunId} y"). Both share one grammar:

@@ -1,4 +1,4 @@
-// vivasim running the Managed Application template (DESIGN §10). This is vivasim's only pipeline:
+// vivasim running the Managed Application template (PROTOCOL §10). This is vivasim's only pipeline:
 // `vivasim pipeline run --template F --parameters P` runs a template file, and every other
 // `vivasim pipeline run` (sim/pipeline.h RunPipeline) runs the template compiled into vivasim
 // (sim/shipped_template.h, deploy/managed-app/mainTemplate.json).

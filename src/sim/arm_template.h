@@ -1,4 +1,4 @@
-// An ARM template deployment as far as vivasim needs one (DESIGN §10): the template's
+// An ARM template deployment as far as vivasim needs one (PROTOCOL §10): the template's
 // parameters (values given at install, else their defaults), its variables, and the deployment
 // functions its expressions call — parameters(), variables(), resourceGroup(), subscription(),
 // resourceId(), subscriptionResourceId(), extensionResourceId(), uniqueString(), guid(),

@@ -1,6 +1,6 @@
 // The Viva Insights metric columns the simulator produces, in one table: the v1 display name
 // (PersonReport), the v0 PascalCase name where the v0 shape has the metric, the canonical
-// (analyst, underscore) name of DESIGN §5, and whether the metric is a count (integer).
+// (analyst, underscore) name of PROTOCOL §5, and whether the metric is a count (integer).
 //
 // The enum order is the column order of the v1 sample (shared/data/VivaInsightsDataset_v1.jsonl),
 // followed by the metrics that sample lacks but the person query has (network sizes).
@@ -100,7 +100,7 @@ const MetricInfo& Info(Metric m);
 const std::array<MetricInfo, kMetricCount>& AllMetrics();
 // The canonical (analyst) name of m: DisplayToCanonical(Info(m).display_name), cached.
 std::string_view CanonicalName(Metric m);
-// DESIGN §5: every character outside [A-Za-z0-9,] becomes '_'
+// PROTOCOL §5: every character outside [A-Za-z0-9,] becomes '_'
 // ("Small-group meeting, call, and chat hours" -> "Small_group_meeting,_call,_and_chat_hours").
 std::string DisplayToCanonical(std::string_view display_name);
 

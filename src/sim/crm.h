@@ -1,4 +1,4 @@
-// The partner's own data about the same people (DESIGN §9), with the mess of a real CRM export:
+// The partner's own data about the same people (PROTOCOL §9), with the mess of a real CRM export:
 //
 // crm.csv — one row per person per week with activity:
 //   Email|ObjectId, Week (YYYY-MM-DD, the week's Sunday), Region (sales territory: NA, EMEA,

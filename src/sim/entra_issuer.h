@@ -1,5 +1,5 @@
 // vivasim playing Entra ID for the managed-identity tokens a Data Factory Web activity sends
-// (DESIGN §6): per customer tenant an RS256 signing key set, published as OpenID metadata and a
+// (PROTOCOL §6): per customer tenant an RS256 signing key set, published as OpenID metadata and a
 // JWKS (served by sim::ApiServer), tokens for a resource (the partner's app id URI), key
 // rotation, and on request the tokens Entra ID would never issue or the partner must refuse:
 // forged (signed by a key nobody published, under the published kid), expired, not yet valid,

@@ -1,6 +1,6 @@
 // The planted relationships: how the partner's outcomes are generated from Viva Insights
 // behaviours, so that an analysis of the simulated data can be checked against known truth
-// (DESIGN §9). ground_truth.json is written from these same tables.
+// (PROTOCOL §9). ground_truth.json is written from these same tables.
 //
 // Per person-week (rows exist for employed weeks with any activity):
 //   eta(outcome) = intercept + sum_k coef_k * term_k + person_sd * z_person

@@ -1,4 +1,4 @@
-// The synthetic customer organisation of the simulator (DESIGN §9): tenants, their people with
+// The synthetic customer organisation of the simulator (PROTOCOL §9): tenants, their people with
 // Entra ID identities (object id, mail, userPrincipalName, proxyAddresses), a manager tree, HR
 // attributes, joiners and leavers, and the behavioural baselines from which weekly metrics
 // (sim/metrics.h) and the partner's outcomes (sim/model.h) are drawn.

@@ -1,4 +1,4 @@
-// The weekly Viva Insights pipeline of a customer tenant (DESIGN §1, §2, §3, §6, §9), for
+// The weekly Viva Insights pipeline of a customer tenant (PROTOCOL §1, §2, §3, §6, §9), for
 // `vivasim pipeline run`, and its notification channels.
 //
 // RunPipeline runs the Managed Application template the partner ships
@@ -55,7 +55,7 @@ namespace vivalink::sim {
 // copy), or one without a SAS authorised by AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY.
 core::Result<std::unique_ptr<store::BlobStore>> OpenPipelineStore(std::string_view url);
 
-// The body of a web activity / queue notification (DESIGN §6).
+// The body of a web activity / queue notification (PROTOCOL §6).
 struct Notification {
   std::string tenant_id;
   std::string run_id;

@@ -1,4 +1,4 @@
-// Writers of the simulator's Viva Insights outputs in the shapes of DESIGN §5, into a
+// Writers of the simulator's Viva Insights outputs in the shapes of PROTOCOL §5, into a
 // core::ByteSink (so the pipeline can gzip and encrypt them in memory, never via temp files):
 //   kV1          PersonReport JSON lines: PersonId, MetricDate "YYYY-MM-DDT00:00:00Z", every
 //                display-name column of the v1 sample (and network sizes), numbers as strings

@@ -1,4 +1,4 @@
-// Decrypts the independent test vectors in shared/data/vectors (DESIGN §3): a drop whose keys
+// Decrypts the independent test vectors in shared/data/vectors (PROTOCOL §3): a drop whose keys
 // come from the key API and a drop whose file key is inline in metadata.json.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -216,7 +216,7 @@ TEST(DeployPackage, HardCodedLocationIsReported) {
   EXPECT_EQ(f[0].where, "resources[0].location");
 }
 
-// The pieces DESIGN §10 asks of the template, found where ADF looks for them.
+// The pieces PROTOCOL §10 asks of the template, found where ADF looks for them.
 TEST(DeployPackage, TemplateHasTheFactoryPipelineAndWeeklyTrigger) {
   Value t = Template();
   Value& factory = ResourceNamed(t, "factoryName')]");

@@ -1,5 +1,5 @@
 // The drop protocol end to end in memory: the independent test vectors, and one named test per
-// corruption case (DESIGN §3, §8.3): each yields a specific code, a message naming the blob, and
+// corruption case (PROTOCOL §3, §8.3): each yields a specific code, a message naming the blob, and
 // no partial output.
 #include <fmt/format.h>
 #include <gtest/gtest.h>

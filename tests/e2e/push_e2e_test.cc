@@ -1,4 +1,4 @@
-// End to end, the push model (DESIGN §6): `vivasim pipeline run` delivers drops into a real
+// End to end, the push model (PROTOCOL §6): `vivasim pipeline run` delivers drops into a real
 // Azurite container through the partner's write-only SAS and notifies `vivalink serve` (a real
 // child process, SQLite, keys from `vivasim serve`'s key API) by each of the three channels —
 // the signed web activity, Event Grid (both schemas) and a Storage Queue. `vivalink serve` polls

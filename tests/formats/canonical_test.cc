@@ -97,7 +97,7 @@ TEST(Canonical, PiiColumnsAreTheIdentifiers) {
   for (const char* name : {"PersonId", "id", "mail", "userPrincipalName"}) {
     EXPECT_TRUE(IsPiiColumn(name)) << name;
   }
-  // DESIGN §3 encrypts exactly the four above; proxyAddresses travels in clear.
+  // PROTOCOL §3 encrypts exactly the four above; proxyAddresses travels in clear.
   for (const char* name :
        {"ObjectId", "MetricDate", "displayName", "Collaboration_hours", "proxyAddresses"}) {
     EXPECT_FALSE(IsPiiColumn(name)) << name;

@@ -279,7 +279,7 @@ TEST(JsonLinesDecrypt, PiiColumnsAreDecryptedAsRead) {
   EXPECT_EQ(t.String("PersonId", 0), "p1");
   EXPECT_EQ(t.String("mail", 0), "a@b.c");
   EXPECT_EQ(t.String("displayName", 0), "enc:kept");
-  EXPECT_EQ(t.String("proxyAddresses", 0), "[\"enc:SMTP:a@b.c\"]");  // not encrypted (DESIGN §3)
+  EXPECT_EQ(t.String("proxyAddresses", 0), "[\"enc:SMTP:a@b.c\"]");  // not encrypted (PROTOCOL §3)
 }
 
 TEST(JsonLinesDecrypt, ArrayInPiiColumnHasEachElementDecrypted) {

@@ -1,4 +1,4 @@
-// Crash recovery (DESIGN §8.1): the ingest runs as a child process that SIGKILLs itself at a
+// Crash recovery (PROTOCOL §8.1): the ingest runs as a child process that SIGKILLs itself at a
 // random stage (download, insert, commit, committed, cleanup, claimed) and count; a second run
 // must then leave every drop in the database exactly once, with no partial rows and no drop lost.
 // VL_CRASH_POINTS kill points (6 in the default suite, 20 in the slow one).

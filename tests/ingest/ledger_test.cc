@@ -1,4 +1,4 @@
-// The ledger state machine and the watermark rules (DESIGN §7), on a real SQLite file and on a
+// The ledger state machine and the watermark rules (PROTOCOL §7), on a real SQLite file and on a
 // real PostgreSQL server.
 #include "ingest/ledger.h"
 

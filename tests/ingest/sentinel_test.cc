@@ -1,4 +1,4 @@
-// DESIGN §8.2: only configured data is stored and decrypted bytes never touch disk. A sentinel is
+// PROTOCOL §8.2: only configured data is stored and decrypted bytes never touch disk. A sentinel is
 // planted in columns the configuration does not store; after a run, no file the run wrote or
 // touched (database, WAL/journal, log file, key store, store folder, temp folder) holds the
 // sentinel, a raw person id, or a raw JSON line.

@@ -219,7 +219,7 @@ TEST(Pipeline, UserExportIsItsOwnDropWithItsOwnKeysAndMetadata) {
   size_t in_directory = 0;
   for (const Person& p : w.org().tenants[0].people) in_directory += p.in_directory;
   EXPECT_EQ(rows->size(), in_directory);
-  // id, mail and userPrincipalName travel column-encrypted (DESIGN §3).
+  // id, mail and userPrincipalName travel column-encrypted (PROTOCOL §3).
   const Person& first = w.org().tenants[0].people[0];
   EXPECT_EQ((*rows)[0]["mail"].get<std::string>(), first.mail);
   EXPECT_EQ((*rows)[0]["id"].get<std::string>(), first.object_id);
