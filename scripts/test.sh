@@ -14,6 +14,9 @@ scripts/setup.sh
 echo "== format check"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
+echo "== module map check (no #include against docs/ARCHITECTURE.md)"
+/usr/bin/python3 scripts/check_layering.py
+
 echo "== build (ASan+UBSan)"
 scripts/build.sh asan
 echo "== tests"
