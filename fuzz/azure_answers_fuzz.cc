@@ -60,7 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto blobs = azure::AzureBlobClient::Make("http://127.0.0.1:10000/devstoreaccount1/c", key, bo);
     Check(blobs.ok());
     auto page = (*blobs)->ListBlobs({});
-    if (!page.ok()) {
+    // The key must not leak from the credential into an error; an answer that itself carries
+    // the key's text may be quoted back (the service's own Message), so only check without it.
+    if (!page.ok() && text.find(azure::kDevStoreKey) == std::string_view::npos) {
       Check(page.status().message().find(azure::kDevStoreKey) == std::string::npos);
     }
     azure::QueueClientOptions qo;
