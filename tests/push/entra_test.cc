@@ -223,9 +223,12 @@ TEST(EntraToken, GarbageIsRefusedWithoutQuotingIt) {
 // part; a bearer token is attacker input, so it is refused before cjose sees it.
 TEST(EntraToken, APartCjoseCannotDecodeIsRefusedNotACrash) {
   Fixture f;
-  for (std::string token : {std::string("eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJh=y1w.c2ln"),
-                            std::string("eyJhbGciOiJSUzI1NiJ9a.e30.c2ln"),
-                            std::string("eyJhbGciOiJSUzI1NiJ9.e3 0.c2ln")}) {
+  for (std::string token :
+       {std::string(
+            "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJhcGk6Ly92aXZhbGlua=y1wYXJ0bmVqIiwiaXNzIjoiaHR0cHM6"
+            "Ly9sb2dpbi5taWNyb4NvZnRvbm9.c2ln"),
+        std::string("eyJhbGciOiJSUzI1NiJ9a.e30.c2ln"),
+        std::string("eyJhbGciOiJSUzI1NiJ9.e3 0.c2ln")}) {
     auto id = f.validator->Validate(token);
     ASSERT_FALSE(id.ok()) << token;
     EXPECT_EQ(id.status().code(), StatusCode::kUnauthenticated);
