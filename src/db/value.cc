@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "db/internal/sql_text.h"
+
 namespace vivalink::db {
 
 std::string_view ValueTypeName(ValueType type) {
@@ -29,16 +31,8 @@ std::string FormatDoubleArray(std::span<const double> values) {
   std::string out = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out.push_back(',');
-    const double v = values[i];
-    if (std::isnan(v)) {
-      out += "NULL";
-    } else if (std::isinf(v)) {
-      out += v > 0 ? "Infinity" : "-Infinity";
-    } else {
-      char buf[32];
-      auto r = std::to_chars(buf, buf + sizeof buf, v);
-      out.append(buf, r.ptr);
-    }
+    // A NaN element is SQL NULL; any other is written as FormatDouble writes a float8 parameter.
+    out += std::isnan(values[i]) ? "NULL" : internal::FormatDouble(values[i]);
   }
   out.push_back('}');
   return out;

@@ -254,7 +254,6 @@ struct PersonWeekWriter::State {
   std::unique_ptr<db::Statement> upsert;  // SQLite: one row at a time
   // Reused per batch.
   std::vector<double> values;
-  std::string packed;
   std::vector<std::pair<std::string, int64_t>> new_persons;
   bool stage_ready = false;
   WeekTracker weeks;  // PostgreSQL
