@@ -18,8 +18,8 @@ constexpr const char* kTenant = "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c";
 constexpr const char* kAnn = "7d1e2f3a-0000-4000-8000-00000000000a";
 constexpr const char* kBob = "7d1e2f3a-0000-4000-8000-00000000000b";
 
-std::string Vivalink() { return (testutil::BuildDir() / "src" / "cli" / "vivalink").string(); }
-std::string Vivasim() { return (testutil::BuildDir() / "src" / "cli" / "vivasim").string(); }
+std::string Vivalink() { return testutil::ProgramPath("vivalink"); }
+std::string Vivasim() { return testutil::ProgramPath("vivasim"); }
 
 class OffboardCli : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "../e2e/child_process.h"
+#include "cli_test_util.h"
 #include "testutil.h"
 
 namespace vivalink::cli {
@@ -25,8 +26,8 @@ using testutil::RunResult;
 
 constexpr const char* kTenant = "5d1c0b2a-7e6f-4a3b-9c8d-1e2f3a4b5c6d";
 
-std::string Vivalink() { return (testutil::BuildDir() / "src" / "cli" / "vivalink").string(); }
-std::string Vivasim() { return (testutil::BuildDir() / "src" / "cli" / "vivasim").string(); }
+std::string Vivalink() { return testutil::ProgramPath("vivalink"); }
+std::string Vivasim() { return testutil::ProgramPath("vivasim"); }
 
 // vivalink with args, its working directory set to dir (as a partner runs it in a folder).
 RunResult RunIn(const fs::path& dir, std::vector<std::string> args,
@@ -93,10 +94,7 @@ TEST(VivalinkCli, HelpOfEveryCommandExitsZeroAndNamesItsFlags) {
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_NE(top.out.find("--config"), std::string::npos) << top.out;
   for (const auto& path : CommandPaths()) {
-    std::vector<std::string> argv = {Vivalink()};
-    argv.insert(argv.end(), path.begin(), path.end());
-    argv.push_back("--help");
-    auto r = RunProgram(argv);
+    auto r = RunCommand(Vivalink(), path, "--help");
     EXPECT_EQ(r.exit_code, 0) << path.back() << ": " << r.err;
     EXPECT_NE(r.out.find(path.back()), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("--help"), std::string::npos) << r.out;
@@ -105,15 +103,9 @@ TEST(VivalinkCli, HelpOfEveryCommandExitsZeroAndNamesItsFlags) {
 
 TEST(VivalinkCli, AnUnknownFlagOfEveryCommandExitsTwoAndNamesIt) {
   for (const auto& path : CommandPaths()) {
-    std::vector<std::string> argv = {Vivalink()};
-    argv.insert(argv.end(), path.begin(), path.end());
-    argv.push_back("--no-such-flag");
-    auto r = RunProgram(argv);
+    auto r = RunCommand(Vivalink(), path, "--no-such-flag");
     EXPECT_EQ(r.exit_code, 2) << path.back() << ": " << r.err;
-    // CLI11 names a missing required flag first, else the unknown one.
-    EXPECT_TRUE(r.err.find("--no-such-flag") != std::string::npos ||
-                r.err.find(" is required") != std::string::npos)
-        << r.err;
+    EXPECT_TRUE(NamesTheFlagOrARequiredOne(r.err, "--no-such-flag")) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
 }

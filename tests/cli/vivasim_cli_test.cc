@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "../e2e/child_process.h"
+#include "cli_test_util.h"
 #include "testutil.h"
 
 namespace vivalink::cli {
@@ -22,8 +23,8 @@ using testutil::RunProgram;
 
 constexpr const char* kTenant = "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d";
 
-std::string Vivalink() { return (testutil::BuildDir() / "src" / "cli" / "vivalink").string(); }
-std::string Vivasim() { return (testutil::BuildDir() / "src" / "cli" / "vivasim").string(); }
+std::string Vivalink() { return testutil::ProgramPath("vivalink"); }
+std::string Vivasim() { return testutil::ProgramPath("vivasim"); }
 
 const std::vector<std::vector<std::string>>& CommandPaths() {
   static const std::vector<std::vector<std::string>> paths = {
@@ -35,10 +36,7 @@ TEST(VivasimCliCommands, HelpOfEveryCommandExitsZero) {
   auto top = RunProgram({Vivasim(), "--help"});
   EXPECT_EQ(top.exit_code, 0);
   for (const auto& path : CommandPaths()) {
-    std::vector<std::string> argv = {Vivasim()};
-    argv.insert(argv.end(), path.begin(), path.end());
-    argv.push_back("--help");
-    auto r = RunProgram(argv);
+    auto r = RunCommand(Vivasim(), path, "--help");
     EXPECT_EQ(r.exit_code, 0) << path.back() << ": " << r.err;
     EXPECT_NE(r.out.find(path.back() == "write" ? "--store" : "--dir"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(path.back()), std::string::npos) << r.out;
@@ -47,15 +45,9 @@ TEST(VivasimCliCommands, HelpOfEveryCommandExitsZero) {
 
 TEST(VivasimCliCommands, UnknownFlagsMissingFlagsAndBadValuesExitTwo) {
   for (const auto& path : CommandPaths()) {
-    std::vector<std::string> argv = {Vivasim()};
-    argv.insert(argv.end(), path.begin(), path.end());
-    argv.push_back("--no-such-flag");
-    auto r = RunProgram(argv);
+    auto r = RunCommand(Vivasim(), path, "--no-such-flag");
     EXPECT_EQ(r.exit_code, 2) << path.back() << ": " << r.err;
-    // CLI11 names a missing required flag first, else the unknown one.
-    EXPECT_TRUE(r.err.find("--no-such-flag") != std::string::npos ||
-                r.err.find(" is required") != std::string::npos)
-        << r.err;
+    EXPECT_TRUE(NamesTheFlagOrARequiredOne(r.err, "--no-such-flag")) << r.err;
   }
   EXPECT_EQ(RunProgram({Vivasim()}).exit_code, 2);
   EXPECT_EQ(RunProgram({Vivasim(), "drop"}).exit_code, 2);

@@ -114,7 +114,7 @@ class Child {
 };
 
 std::string Driver() { return (testutil::BuildDir() / "tests/ingest/ingest_driver").string(); }
-std::string Vivalink() { return (testutil::BuildDir() / "src/cli/vivalink").string(); }
+std::string Vivalink() { return testutil::ProgramPath("vivalink"); }
 
 std::vector<std::string> DriverArgv(const World& world, const std::string& store_url,
                                     const std::string& db_url) {
@@ -122,6 +122,36 @@ std::vector<std::string> DriverArgv(const World& world, const std::string& store
 }
 
 std::string RunId(int i) { return fmt::format("{:08x}-3333-4333-8333-333333333333", i + 1); }
+
+// Writes <world root>/serve.toml: `vivalink serve` on the world's key store and `db_url`, its
+// HTTP listeners off, polling `store_url` every `poll_seconds`; `push_extra` adds lines to [push].
+fs::path WriteServeConfig(const World& world, const std::string& store_url,
+                          const std::string& db_url, int poll_seconds,
+                          const std::string& push_extra = "") {
+  const fs::path config = world.root() / "serve.toml";
+  testutil::WriteFile(
+      config, fmt::format(R"(data_dir = "{data}"
+[storage]
+url = "{store}"
+[keys]
+keystore = "{keystore}"
+keys_dir = "{keys_dir}"
+api_base_url = ""
+[database]
+url = "{db}"
+[ingest]
+poll_interval_seconds = {poll}
+max_attempts = 1000
+[push]
+listen = ""
+admin_listen = ""
+{push_extra})",
+                          fmt::arg("data", world.root().string()), fmt::arg("store", store_url),
+                          fmt::arg("keystore", world.keystore()),
+                          fmt::arg("keys_dir", world.keys_dir()), fmt::arg("db", db_url),
+                          fmt::arg("poll", poll_seconds), fmt::arg("push_extra", push_extra)));
+  return config;
+}
 
 // Week i of the test drops: 7-day steps from 2020-01-05.
 std::string Week(int i) {
@@ -282,31 +312,11 @@ TEST_F(AzuriteRestart, ServeConsumingTheQueueAcrossAnAzuriteRestartImportsEachDr
   auto queue = azure::QueueClient::Make(queue_url, DevKey());
   ASSERT_TRUE(queue.ok());
   ASSERT_TRUE((*queue)->Create().ok());
-  const fs::path config = world_.root() / "serve.toml";
-  testutil::WriteFile(
-      config,
-      fmt::format(R"(data_dir = "{data}"
-[storage]
-url = "{store}"
-[keys]
-keystore = "{keystore}"
-keys_dir = "{keys_dir}"
-api_base_url = ""
-[database]
-url = "{db}"
-[ingest]
-poll_interval_seconds = 3600
-max_attempts = 1000
-[push]
-listen = ""
-admin_listen = ""
-queue_url = "{queue}"
-queue_visibility_seconds = 2
-max_dequeue_count = 1000
-)",
-                  fmt::arg("data", world_.root().string()), fmt::arg("store", container_url_),
-                  fmt::arg("keystore", world_.keystore()), fmt::arg("keys_dir", world_.keys_dir()),
-                  fmt::arg("db", db_url), fmt::arg("queue", queue_url)));
+  const fs::path config = WriteServeConfig(world_, container_url_, db_url, 3600,
+                                           fmt::format("queue_url = \"{}\"\n"
+                                                       "queue_visibility_seconds = 2\n"
+                                                       "max_dequeue_count = 1000\n",
+                                                       queue_url));
   Child serve;
   ASSERT_TRUE(
       serve.Start({Vivalink(), "--config", config.string(), "serve"}, world_.root() / "serve.log"));
@@ -549,28 +559,7 @@ TEST(DiskFull, ALocalStoreWriteThatFillsTheDiskLeavesNoPartialBlobAndSucceedsOnc
 TEST(ServeKill, ServeKilledAtRandomMomentsAndRestartedImportsEachDropOnce) {
   World world;
   const std::string db_url = world.sqlite_url();
-  const fs::path config = world.root() / "serve.toml";
-  testutil::WriteFile(
-      config,
-      fmt::format(R"(data_dir = "{data}"
-[storage]
-url = "{store}"
-[keys]
-keystore = "{keystore}"
-keys_dir = "{keys_dir}"
-api_base_url = ""
-[database]
-url = "{db}"
-[ingest]
-poll_interval_seconds = 1
-max_attempts = 1000
-[push]
-listen = ""
-admin_listen = ""
-)",
-                  fmt::arg("data", world.root().string()), fmt::arg("store", world.store_url()),
-                  fmt::arg("keystore", world.keystore()), fmt::arg("keys_dir", world.keys_dir()),
-                  fmt::arg("db", db_url)));
+  const fs::path config = WriteServeConfig(world, world.store_url(), db_url, 1);
   const std::vector<std::string> argv = {Vivalink(), "--config", config.string(), "serve"};
   std::mt19937 rng(20261207);
   const int kCycles = 12;

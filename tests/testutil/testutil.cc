@@ -29,6 +29,10 @@ fs::path SharedDir() { return EnvPath("VIVALINK_SHARED_DIR", VIVALINK_DEFAULT_SH
 fs::path SharedData(const std::string& relative) { return SharedDir() / "data" / relative; }
 fs::path BuildDir() { return EnvPath("VIVALINK_BUILD_DIR", VIVALINK_DEFAULT_BUILD_DIR); }
 
+std::string ProgramPath(const std::string& name) {
+  return (BuildDir() / "src" / "cli" / name).string();
+}
+
 TempDir::TempDir() {
   std::random_device rd;
   fs::path base = fs::temp_directory_path();

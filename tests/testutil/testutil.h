@@ -14,6 +14,8 @@ std::filesystem::path SharedDir();
 std::filesystem::path SharedData(const std::string& relative);  // SharedDir()/data/<relative>
 std::filesystem::path BuildDir();   // the CMake binary dir (VIVALINK_BUILD_DIR)
 std::filesystem::path SourceDir();  // the project root (VIVALINK_SOURCE_DIR)
+// A built program of src/cli: ProgramPath("vivalink") is BuildDir()/src/cli/vivalink.
+std::string ProgramPath(const std::string& name);
 
 // A fresh folder under $TMPDIR, removed with everything in it on destruction.
 class TempDir {
