@@ -46,12 +46,18 @@ vl() { "$bin/vivalink" --config "$dir/vivalink.toml" "$@"; }
 
 if [ "$(cat "$dir/size" 2>/dev/null)" != "$stamp" ]; then
   vl keys register --tenant "$tenant" --create >/dev/null
-  first=$($python -c 'import json,sys; print(json.load(open(sys.argv[1])).get("first_week","2024-01-07"))' "$world/options.json")
+  # The world's weeks, once (the user export travels with the last one).
+  mapfile -t week_list < <($python - "$world/options.json" "$weeks" <<'PY'
+import datetime, json, sys
+first = datetime.date.fromisoformat(json.load(open(sys.argv[1])).get("first_week", "2024-01-07"))
+for i in range(int(sys.argv[2])):
+    print(first + datetime.timedelta(weeks=i))
+PY
+)
   echo "pipeline: $weeks weekly runs, then vivalink run" >&2
-  for i in $(seq 0 $((weeks - 1))); do
-    week=$($python -c 'import datetime,sys; print(datetime.date.fromisoformat(sys.argv[1]) + datetime.timedelta(weeks=int(sys.argv[2])))' "$first" "$i")
+  for week in "${week_list[@]}"; do
     users=--no-users
-    [ "$i" = $((weeks - 1)) ] && users=
+    [ "$week" = "${week_list[-1]}" ] && users=
     "$bin/vivasim" pipeline run --dir "$world" --store "file://$dir/drops" --week "$week" \
       $users >/dev/null
   done
