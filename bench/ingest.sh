@@ -30,22 +30,7 @@ source "$root/bench/serve_sim.sh"
 week=$($python -c 'import json,sys; print(json.load(open(sys.argv[1])).get("first_week","2024-01-07"))' "$world/options.json")
 
 config() {  # name db_url
-  cat >"$dir/$1.toml" <<TOML
-data_dir = "$dir/$1"
-[storage]
-url = "file://$dir/drops-$1"
-[keys]
-keystore = "$dir/keys"
-api_base_url = "$base"
-authority = "$authority"
-client_id = "$client_id"
-[database]
-url = "$2"
-[log]
-level = "warn"
-[ingest]
-retention_days = 1
-TOML
+  write_config "$dir/$1.toml" "$dir/$1" "file://$dir/drops-$1" "$2" $'[ingest]\nretention_days = 1'
 }
 config sqlite "sqlite://$dir/vivalink.db"
 "$bin/vivalink" --config "$dir/sqlite.toml" keys register --tenant "$tenant" --create >/dev/null

@@ -28,20 +28,7 @@ if [ "${BENCH_KEEP:-0}" != 1 ] || [ "$(cat "$dir/size" 2>/dev/null)" != "$stamp"
 fi
 tenant=$(ls "$world/tenants" | head -1)
 source "$root/bench/serve_sim.sh"
-cat >"$dir/vivalink.toml" <<TOML
-data_dir = "$dir/data"
-[storage]
-url = "file://$dir/drops"
-[keys]
-keystore = "$dir/keys"
-api_base_url = "$base"
-authority = "$authority"
-client_id = "$client_id"
-[database]
-url = "sqlite://$dir/vivalink.db"
-[log]
-level = "warn"
-TOML
+write_config "$dir/vivalink.toml" "$dir/data" "file://$dir/drops" "sqlite://$dir/vivalink.db"
 vl() { "$bin/vivalink" --config "$dir/vivalink.toml" "$@"; }
 
 if [ "$(cat "$dir/size" 2>/dev/null)" != "$stamp" ]; then
